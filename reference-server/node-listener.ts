@@ -1,0 +1,283 @@
+/**
+ * Translates between node:http and the web-standard handler: IncomingMessage → Request (streamed
+ * body, AbortSignal that fires when the client goes away) and Response → ServerResponse (headers
+ * laid out as Go's net/http writes them, streamed body with backpressure, SSE written chunk by
+ * chunk). The daemon's behaviour lives in the handler; this file only moves bytes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The one thing the adapter needs from a reference server. */
+export interface FetchHandler {
+  handle(request: Request): Promise<Response>;
+}
+
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Go's net/http buffers this many bytes before it switches a response to chunked encoding; a body
+ * that fits gets a `Content-Length` (capture 155 shows a 2306-byte body sent chunked).
+ */
+const GO_CHUNKING_THRESHOLD = 2048;
+/** Go drains at most this much of an unread request body to keep the connection; more closes it. */
+const MAX_DRAIN_BYTES = 256 * 1024;
+/** A HEAD answer is computed from the GET-like body; never read more than this of it. */
+const MAX_HEAD_BODY_BYTES = 1024 * 1024;
+/** Methods a fetch `Request` refuses to carry. The core routes only GET/POST/DELETE, so any other token answers alike. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const STAND_IN_METHOD = 'X-UNSUPPORTED';
+/** Framing headers belong to the transport: the adapter decides them, as net/http does. */
+const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'date', 'keep-alive']);
+
+const encoder = new TextEncoder();
+
+/** Go's `writeError` envelope as raw bytes, for answers produced outside the handler. */
+export function errorBody(code: string, message: string): Uint8Array {
+  return encoder.encode(JSON.stringify({ error: { code, message, retryable: false } }) + '\n');
+}
+
+/** A node:http request listener serving `handler`; `origin` is the base URL requests are resolved against. */
+export function createNodeListener(handler: FetchHandler, origin: () => string): NodeListener {
+  return (req, res) => {
+    void serveOne(handler, origin(), req, res);
+  };
+}
+
+async function serveOne(handler: FetchHandler, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Unhandled 'error' events would crash the process; a reset socket is routine here.
+  req.on('error', () => undefined);
+  res.on('error', () => undefined);
+  const disconnect = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) disconnect.abort();
+  });
+  res.once('finish', () => drainUnreadBody(req));
+
+  const request = toRequest(origin, req, disconnect.signal);
+  if (!request) {
+    writeSimple(res, 400, errorBody('invalid_request', 'malformed HTTP request'));
+    return;
+  }
+  let response: Response;
+  try {
+    response = await handler.handle(request);
+  } catch {
+    writeSimple(res, 500, errorBody('internal', 'internal server error'));
+    return;
+  }
+  if (res.destroyed || disconnect.signal.aborted) {
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
+  await writeResponse(req, res, response);
+}
+
+function toRequest(origin: string, req: IncomingMessage, signal: AbortSignal): Request | undefined {
+  const target = requestTarget(req.url ?? '');
+  if (target === undefined) return undefined;
+  const method = FORBIDDEN_METHODS.has(req.method ?? '') ? STAND_IN_METHOD : (req.method ?? 'GET');
+  try {
+    const headers = new Headers();
+    // req.headers keeps only the first Authorization (node drops later duplicates), as Go's Header.Get reads.
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else headers.append(name, value);
+    }
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+    if (hasBody) {
+      init.body = bodyStream(req);
+      init.duplex = 'half';
+    }
+    return new Request(origin + target, init);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Origin-form targets are used as is (so `//x` stays a path); absolute-form ones are reduced to path + query. */
+function requestTarget(raw: string): string | undefined {
+  if (raw.startsWith('/')) return raw;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return url.pathname + url.search;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A pull-based body: nothing is read from the socket until the handler asks for it. */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  // destroyOnReturn false: a handler that stops reading (body too large) must not kill the socket
+  // before its answer is written; the rest is drained or the socket closed after the response.
+  const chunks = req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+        } catch (err) {
+          controller.error(err);
+        }
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** After the answer: read what the handler left of the body so the connection can be reused, within a cap. */
+function drainUnreadBody(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.byteLength;
+    if (drained > MAX_DRAIN_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** Handler headers sorted by name, as Go's Header.Write does, without the transport's own. */
+function headerPairs(headers: Headers): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of headers) {
+    if (TRANSPORT_HEADERS.has(name)) continue;
+    if (name === 'set-cookie') for (const cookie of headers.getSetCookie()) pairs.push([canonical(name), cookie]);
+    else pairs.push([canonical(name), value]);
+  }
+  return pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Go's CanonicalMIMEHeaderKey: `content-type` → `Content-Type`. */
+function canonical(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+}
+
+/** Write status and headers in Go's order: sorted handler headers, then Date, then the length. */
+function writeHead(res: ServerResponse, status: number, pairs: [string, string][], contentLength?: number): void {
+  res.sendDate = false;
+  // Node would add `Connection: keep-alive` and `Keep-Alive: timeout=5`; Go sends neither unless the handler does.
+  res.removeHeader('connection');
+  const raw: string[] = [];
+  for (const [name, value] of pairs) raw.push(name, value);
+  raw.push('Date', new Date().toUTCString());
+  if (contentLength !== undefined) raw.push('Content-Length', String(contentLength));
+  res.writeHead(status, raw);
+}
+
+function writeSimple(res: ServerResponse, status: number, body: Uint8Array): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (res.destroyed) return;
+  writeHead(res, status, [['Content-Type', 'application/json']], body.byteLength);
+  res.end(body);
+}
+
+function isEventStream(response: Response): boolean {
+  return /^\s*text\/event-stream/i.test(response.headers.get('content-type') ?? '');
+}
+
+async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+  const pairs = headerPairs(response.headers);
+  const body = response.body;
+  if (!body) {
+    writeHead(res, response.status, pairs, 0);
+    res.end();
+    return;
+  }
+  const reader = body.getReader();
+  // The client went away: cancel the body so the core sees its reader leave (and cancels the run).
+  const onClose = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  res.once('close', onClose);
+  try {
+    if (req.method === 'HEAD') {
+      const { bytes } = await readPrefix(reader, MAX_HEAD_BODY_BYTES);
+      await reader.cancel().catch(() => undefined);
+      writeHead(res, response.status, pairs, bytes.byteLength);
+      res.end();
+      return;
+    }
+    if (isEventStream(response)) {
+      writeHead(res, response.status, pairs);
+      res.socket?.setNoDelay(true);
+      res.flushHeaders();
+      await pump(reader, res);
+      return;
+    }
+    const { bytes, done } = await readPrefix(reader, GO_CHUNKING_THRESHOLD);
+    if (done) {
+      writeHead(res, response.status, pairs, bytes.byteLength);
+      res.end(bytes);
+      return;
+    }
+    writeHead(res, response.status, pairs);
+    if (!res.write(bytes)) await drained(res);
+    await pump(reader, res);
+  } catch {
+    // The handler's stream failed mid-body: cut the connection so the client sees a truncated body.
+    if (!res.headersSent) writeSimple(res, 500, errorBody('internal', 'internal server error'));
+    else res.destroy();
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+/** Reads until more than `limit` bytes are held or the body ends. */
+async function readPrefix(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+): Promise<{ bytes: Uint8Array; done: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const next = await reader.read();
+    if (next.done) return { bytes: concat(chunks, total), done: true };
+    chunks.push(next.value);
+    total += next.value.byteLength;
+    if (total > limit) return { bytes: concat(chunks, total), done: false };
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}
+
+/** One `write` per chunk the handler enqueues (one SSE event = one HTTP chunk, as in capture 051). */
+async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse): Promise<void> {
+  for (;;) {
+    const next = await reader.read();
+    if (next.done || res.destroyed) break;
+    if (next.value.byteLength === 0) continue;
+    if (!res.write(next.value)) await drained(res);
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** Resolves on 'drain' or when the response closes, whichever comes first. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * Serves a reference server (any `handle(Request) → Response`) on node:http, the way
+ * `glue-mock-daemon` and the supertest suites reach it. Request translation lives in
+ * `node-listener.ts`; this file owns the listener: timeouts, bad-request answers and closing.
+ */
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createNodeListener, errorBody, type FetchHandler } from './node-listener.js';
+
+export type { FetchHandler } from './node-listener.js';
+
+export interface ServeNodeOptions {
+  /** Interface to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port to bind; 0 (default) picks a free one. */
+  port?: number;
+  /** Time allowed to send the request headers (slow-loris guard). Default 10 s. */
+  headersTimeoutMs?: number;
+  /**
+   * Time allowed to send the whole request (headers and body). Default 60 s. It ends when the
+   * request is received, so a long SSE response is never cut by it.
+   */
+  requestTimeoutMs?: number;
+  /** Idle time before a kept-alive connection is closed. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** `close()` waits this long for open responses (SSE streams) to end before cutting them. Default 5 s, as Go's ServeLocal. */
+  closeGraceMs?: number;
+}
+
+export interface NodeServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43121` (Go's `base_url`). */
+  url: string;
+  address: AddressInfo;
+  server: Server;
+  /** Stops accepting, ends idle keep-alive sockets, waits for open responses (bounded), then resolves. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const DEFAULT_CLOSE_GRACE_MS = 5_000;
+
+export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
+  const host = options.host ?? '127.0.0.1';
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node refuses a headers timeout above the request timeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout || Infinity);
+  let origin = '';
+  const server = createServer(
+    {
+      noDelay: true,
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      // The timeouts above are only enforced on this tick; keep it well under the shortest one.
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(headersTimeout / 4))),
+    },
+    createNodeListener(handler, () => origin),
+  );
+  // Socket inactivity must not cut an SSE stream that waits minutes on a permission.
+  server.timeout = 0;
+  server.on('clientError', answerClientError);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // After listening, a server error (EMFILE…) must not crash the process.
+  server.on('error', () => undefined);
+
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+  origin = `http://${hostPart}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+      grace.unref();
+      server.close(() => {
+        clearTimeout(grace);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  // A response that ends after close() leaves a kept-alive socket behind; close it once it idles.
+  server.on('request', (_req, res) => {
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+
+  return { url: origin, address, server, close };
+}
+
+/** A request node's parser rejected (or a timeout): answer with the JSON envelope when the socket allows it. */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'invalid_request', 'request timeout']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'invalid_request', 'request header fields too large']
+        : [400, 'invalid_request', 'malformed HTTP request'];
+  const body = errorBody(code, message);
+  const head =
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+    'Content-Type: application/json\r\n' +
+    `Date: ${new Date().toUTCString()}\r\n` +
+    `Content-Length: ${body.byteLength}\r\n` +
+    'Connection: close\r\n\r\n';
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+}
