@@ -1,0 +1,71 @@
+/**
+ * The fault catalogue: every deliberate protocol violation the reference daemon can be switched
+ * into, the one rule it breaks, and the conformance checks that must fail because of it.
+ * `docs/faults.md` is generated from this table (`npm run mutants -- --markdown`).
+ */
+
+export type FaultArea = 'auth' | 'status' | 'catalogs' | 'validation' | 'sse' | 'cancel' | 'permissions';
+
+export interface FaultDefinition {
+  /** The switch: `--fault NAME` on glue-mock-daemon, or `faults: [NAME]` in-process. */
+  name: string;
+  area: FaultArea;
+  /** The rule the faulty daemon breaks, in one sentence. */
+  rule: string;
+  /** Where the fault lives: a rewrite around `handle()`, or a hook inside the daemon core. */
+  via: 'middleware' | 'internal';
+  /** Conformance check ids that must fail against a daemon with this fault (at least these). */
+  mustFail: readonly string[];
+}
+
+export const FAULTS: readonly FaultDefinition[] = [
+  // auth
+  { name: 'auth-route-open', area: 'auth', via: 'middleware', rule: 'GET /v1/diagnostics needs the bearer token like every route but health', mustFail: [] },
+  { name: 'auth-wrong-scheme', area: 'auth', via: 'middleware', rule: 'only the scheme `Bearer` (case-sensitive) is accepted', mustFail: [] },
+  { name: 'auth-token-case-insensitive', area: 'auth', via: 'middleware', rule: 'the token is compared byte for byte, not case-insensitively', mustFail: [] },
+  { name: 'auth-token-prefix', area: 'auth', via: 'middleware', rule: 'text after the token makes the credential invalid', mustFail: [] },
+  { name: 'auth-token-truncated', area: 'auth', via: 'middleware', rule: 'a prefix of the token is not the token', mustFail: [] },
+  { name: 'health-requires-auth', area: 'auth', via: 'middleware', rule: 'GET /v1/health answers without a token', mustFail: [] },
+  { name: 'auth-after-routing', area: 'auth', via: 'middleware', rule: 'auth is checked before routing: an unknown path without a token is 401, not 404', mustFail: [] },
+  // status and capabilities
+  { name: 'capability-missing', area: 'status', via: 'middleware', rule: 'status advertises every base capability (here `events` is dropped)', mustFail: [] },
+  { name: 'capability-route-404', area: 'status', via: 'middleware', rule: 'an advertised capability has a working route (here `memories` answers 404)', mustFail: [] },
+  { name: 'status-wrong-version', area: 'status', via: 'middleware', rule: 'GET /v1/status reports protocol version 1', mustFail: [] },
+  // catalogs
+  { name: 'catalog-null', area: 'catalogs', via: 'middleware', rule: 'an empty or full catalog is an array, never null (here skills)', mustFail: [] },
+  { name: 'catalog-missing-field', area: 'catalogs', via: 'middleware', rule: 'catalog entries carry their required fields (here tools without `name`)', mustFail: [] },
+  { name: 'catalog-wrong-type', area: 'catalogs', via: 'middleware', rule: 'catalog fields have the spec type (here a role `name` as an array)', mustFail: [] },
+  { name: 'memories-limit-ignored', area: 'catalogs', via: 'middleware', rule: 'GET /v1/memories?limit=N returns at most N entries', mustFail: [] },
+  // validation and error envelopes
+  { name: 'validation-400-as-500', area: 'validation', via: 'middleware', rule: 'invalid requests get 400, not 500', mustFail: [] },
+  { name: 'validation-wrong-code', area: 'validation', via: 'middleware', rule: 'a 400 carries error code `invalid_request`', mustFail: [] },
+  { name: 'error-plain-text', area: 'validation', via: 'middleware', rule: 'every error body is the JSON envelope {"error":{code,message,retryable}}', mustFail: [] },
+  { name: 'method-405-as-404', area: 'validation', via: 'middleware', rule: 'a known path with the wrong method gets 405 `method_not_allowed`', mustFail: [] },
+  // SSE
+  { name: 'sse-json-content-type', area: 'sse', via: 'middleware', rule: 'the events route answers `Content-Type: text/event-stream`', mustFail: [] },
+  { name: 'sse-seq-gap', area: 'sse', via: 'middleware', rule: 'seq grows by exactly 1 (here 3 is skipped)', mustFail: [] },
+  { name: 'sse-seq-restart', area: 'sse', via: 'middleware', rule: 'seq never goes back (here it restarts at 1 mid-stream)', mustFail: [] },
+  { name: 'sse-out-of-order', area: 'sse', via: 'middleware', rule: 'events are delivered in seq order (here the 3rd after the 4th)', mustFail: [] },
+  { name: 'sse-duplicate-event', area: 'sse', via: 'middleware', rule: 'each event is delivered once (here the 2nd twice)', mustFail: [] },
+  { name: 'sse-no-run-start', area: 'sse', via: 'middleware', rule: 'the first event is `run_start`', mustFail: [] },
+  { name: 'sse-no-terminal', area: 'sse', via: 'middleware', rule: 'a stream ends with `run_done` or `run_error`', mustFail: [] },
+  { name: 'sse-stream-left-open', area: 'sse', via: 'middleware', rule: 'the response ends right after the terminal event', mustFail: [] },
+  { name: 'sse-two-terminal', area: 'sse', via: 'middleware', rule: 'exactly one terminal event', mustFail: [] },
+  { name: 'sse-event-name-mismatch', area: 'sse', via: 'middleware', rule: 'the `event:` line equals the envelope `type` (here `delta` for text_delta)', mustFail: [] },
+  { name: 'sse-id-mismatch', area: 'sse', via: 'middleware', rule: 'the `id:` line equals the envelope `id` (here it carries the seq)', mustFail: [] },
+  { name: 'sse-wrong-run-id', area: 'sse', via: 'middleware', rule: 'every envelope carries the run id of its stream', mustFail: [] },
+  { name: 'sse-non-utc-time', area: 'sse', via: 'middleware', rule: 'envelope `time` is RFC 3339 in UTC (`Z`), here `+02:00`', mustFail: [] },
+  // cancel
+  { name: 'cancel-ignored', area: 'cancel', via: 'internal', rule: 'DELETE /v1/runs/{id} stops the run (here 202 but it keeps going)', mustFail: [] },
+  { name: 'cancel-wrong-code', area: 'cancel', via: 'middleware', rule: 'a canceled run ends with `run_error` code `canceled` (here `internal`)', mustFail: [] },
+  { name: 'cancel-status-200', area: 'cancel', via: 'middleware', rule: 'DELETE /v1/runs/{id} answers 202 Accepted (here 200)', mustFail: [] },
+  // permissions
+  { name: 'permission-never-times-out', area: 'permissions', via: 'internal', rule: 'an unanswered permission request is denied after the timeout', mustFail: [] },
+  { name: 'permission-timeout-allows', area: 'permissions', via: 'internal', rule: 'a timed-out permission request is denied, not allowed', mustFail: [] },
+  { name: 'decision-any-client', area: 'permissions', via: 'middleware', rule: 'a decision from another X-Glue-Client-ID gets 403', mustFail: [] },
+  { name: 'decision-after-timeout-accepted', area: 'permissions', via: 'internal', rule: 'a decision after the timeout gets 404', mustFail: [] },
+  { name: 'grant-ignored', area: 'permissions', via: 'internal', rule: 'a remembered grant skips the next matching permission_request', mustFail: [] },
+  { name: 'grant-shared-across-clients', area: 'permissions', via: 'internal', rule: 'a grant applies to the client that made it only', mustFail: [] },
+  { name: 'deny-aborts-run', area: 'permissions', via: 'internal', rule: 'a denial is a model-visible tool error and the run completes', mustFail: [] },
+  { name: 'expires-at-missing', area: 'permissions', via: 'middleware', rule: 'permission_request payloads carry `expires_at`', mustFail: [] },
+];

@@ -1,0 +1,191 @@
+/**
+ * Faults that rewrite one HTTP request or response: auth, status, catalogs, validation, cancel
+ * and decision routing. Each breaks exactly one rule of the Go daemon's observed behaviour
+ * (see /work/shared/reference-captures/README.md); the catalogue says which.
+ */
+import { createAuthorizer, trimHeaderValue } from '../auth.js';
+import {
+  errorOf,
+  goJsonResponse,
+  isJson,
+  isRecord,
+  isRoute,
+  rewriteJson,
+  routeOf,
+  withHeaders,
+  withUrl,
+  type FaultContext,
+  type Middleware,
+  type MiddlewareFactory,
+} from './middleware.js';
+
+/** Lets a request through with the right credential when `accept` says the sent one is close enough. */
+function loosenAuth(context: FaultContext, accept: (authorization: string, token: string) => boolean): Middleware {
+  const authorized = createAuthorizer(context.token);
+  return (request, next) => {
+    const sent = request.headers.get('authorization');
+    if (authorized(request) || sent === null || !accept(trimHeaderValue(sent), context.token)) return next(request);
+    return next(withHeaders(request, (headers) => headers.set('Authorization', `Bearer ${context.token}`)));
+  };
+}
+
+const unauthorized = (): Response =>
+  goJsonResponse(401, { error: { code: 'unauthorized', message: 'missing or invalid bearer token', retryable: false } });
+
+const bearerValue = (authorization: string): string | undefined =>
+  authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
+
+export const httpFaults: Readonly<Record<string, MiddlewareFactory>> = {
+  // --- auth -------------------------------------------------------------------------------------
+  'auth-route-open': (context) => {
+    // One authenticated route (diagnostics: it exposes the daemon's paths) forgets to check the token.
+    const authorized = createAuthorizer(context.token);
+    return (request, next) =>
+      routeOf(request)?.name === 'diagnostics' && !authorized(request)
+        ? next(withHeaders(request, (headers) => headers.set('Authorization', `Bearer ${context.token}`)))
+        : next(request);
+  },
+  'auth-wrong-scheme': (context) =>
+    // Any scheme word (`bearer`, `Token`, `BEARER`) followed by the right token is accepted.
+    loosenAuth(context, (authorization, token) => {
+      const match = /^(\S+) +(.*)$/.exec(authorization);
+      return match !== null && match[1] !== 'Bearer' && match[2] === token;
+    }),
+  'auth-token-case-insensitive': (context) =>
+    loosenAuth(context, (authorization, token) => bearerValue(authorization)?.toLowerCase() === token.toLowerCase()),
+  'auth-token-prefix': (context) =>
+    // Compares only as many bytes as the daemon's token has: trailing text after the token passes.
+    loosenAuth(context, (authorization, token) => bearerValue(authorization)?.startsWith(token) === true),
+  'auth-token-truncated': (context) =>
+    // Compares only as many bytes as were sent: any non-empty prefix of the token passes.
+    loosenAuth(context, (authorization, token) => {
+      const sent = bearerValue(authorization);
+      return sent !== undefined && sent !== '' && token.startsWith(sent);
+    }),
+  'health-requires-auth': (context) => {
+    const authorized = createAuthorizer(context.token);
+    return (request, next) => (routeOf(request)?.name === 'health' && !authorized(request) ? Promise.resolve(unauthorized()) : next(request));
+  },
+  'auth-after-routing': (context) => {
+    // Routing runs first, so an unknown path without a token answers 404 instead of 401.
+    const authorized = createAuthorizer(context.token);
+    return (request, next) =>
+      routeOf(request) === undefined && !authorized(request)
+        ? Promise.resolve(goJsonResponse(404, { error: { code: 'not_found', message: 'route not found', retryable: false } }))
+        : next(request);
+  },
+
+  // --- status and capabilities -----------------------------------------------------------------
+  'capability-missing': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'status') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['capabilities'])
+        ? { ...body, capabilities: body['capabilities'].filter((name) => name !== 'events') }
+        : body,
+    );
+  },
+  'capability-route-404': () => async (request, next) => {
+    // `memories` stays advertised, but its route is gone.
+    if (isRoute(request, 'memories')) {
+      const response = await next(request);
+      if (response.status !== 200) return response;
+      return goJsonResponse(404, { error: { code: 'not_found', message: 'route not found', retryable: false } });
+    }
+    return next(request);
+  },
+  'status-wrong-version': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'status') || response.status !== 200) return response;
+    return rewriteJson(response, (body) => (isRecord(body) ? { ...body, version: 2 } : body));
+  },
+
+  // --- catalogs ----------------------------------------------------------------------------------
+  'catalog-null': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'skills') || response.status !== 200) return response;
+    return rewriteJson(response, (body) => (isRecord(body) ? { ...body, skills: null } : body));
+  },
+  'catalog-missing-field': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'tools') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['tools'])
+        ? { ...body, tools: body['tools'].map((tool) => (isRecord(tool) ? withoutKey(tool, 'name') : tool)) }
+        : body,
+    );
+  },
+  'catalog-wrong-type': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'roles') || response.status !== 200) return response;
+    // A role's `name` sent as a one-element array instead of a string.
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['roles'])
+        ? { ...body, roles: body['roles'].map((role) => (isRecord(role) ? { ...role, name: [role['name']] } : role)) }
+        : body,
+    );
+  },
+  'memories-limit-ignored': () => (request, next) => {
+    // A valid positive limit never reaches the daemon; invalid ones still get their 400.
+    if (!isRoute(request, 'memories')) return next(request);
+    const url = new URL(request.url);
+    const limit = url.searchParams.get('limit');
+    if (limit === null || !/^[0-9]+$/.test(limit) || Number(limit) === 0) return next(request);
+    url.searchParams.delete('limit');
+    return next(withUrl(request, url));
+  },
+
+  // --- validation and error envelopes ---------------------------------------------------------------
+  'validation-400-as-500': () => async (request, next) => {
+    const response = await next(request);
+    if (response.status !== 400) return response;
+    return rewriteJson(
+      response,
+      (body) => {
+        const error = errorOf(body);
+        return error ? { error: { ...error, code: 'internal' } } : body;
+      },
+      500,
+    );
+  },
+  'validation-wrong-code': () => async (request, next) => {
+    const response = await next(request);
+    if (response.status !== 400) return response;
+    return rewriteJson(response, (body) => {
+      const error = errorOf(body);
+      return error ? { error: { ...error, code: 'bad_request' } } : body;
+    });
+  },
+  'error-plain-text': () => async (request, next) => {
+    // Errors lose the JSON envelope: the message alone, as text/plain (Go's http.Error style).
+    const response = await next(request);
+    if (response.status < 400 || !isJson(response)) return response;
+    const error = errorOf(await response.clone().json().catch(() => undefined));
+    if (!error) return response;
+    return new Response(`${String(error['message'])}\n`, {
+      status: response.status,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+    });
+  },
+  'method-405-as-404': () => async (request, next) => {
+    const response = await next(request);
+    if (response.status !== 405) return response;
+    return goJsonResponse(404, { error: { code: 'not_found', message: 'route not found', retryable: false } });
+  },
+
+  // --- runs, cancel, decisions -----------------------------------------------------------------------
+  'cancel-status-200': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'cancelRun') || response.status !== 202) return response;
+    return rewriteJson(response, (body) => body, 200);
+  },
+  'decision-any-client': () => (request, next) =>
+    // The ownership header is dropped before the daemon sees it, so any client may decide.
+    next(isRoute(request, 'permissionDecision') ? withHeaders(request, (headers) => headers.delete('X-Glue-Client-ID')) : request),
+};
+
+function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}

@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { FAULTS } from '../../reference-server/faults/catalogue.js';
+import { middlewareFaults, selectFaults, UnknownFaultError } from '../../reference-server/faults/select.js';
+import { parseSseBlock, splitSseBlocks } from '../../reference-server/faults/sse-frames.js';
+import { toPlusTwo } from '../../reference-server/faults/sse-faults.js';
+import { wrapServer } from '../../reference-server/faults/wrap-server.js';
+import { INTERNAL_FAULTS } from '../../reference-server/internal-faults.js';
+import { createFakeDaemon, FAKE_RUN, FAKE_TOKEN, fakeRequest, type FakeDaemon } from './fake-daemon.js';
+
+function faulty(name: string, options?: Parameters<typeof createFakeDaemon>[0]): { daemon: FakeDaemon; server: FakeDaemon } {
+  const daemon = createFakeDaemon(options);
+  const selected = selectFaults([name], { token: FAKE_TOKEN });
+  return { daemon, server: wrapServer(daemon, selected.middlewares) };
+}
+
+async function events(response: Response): Promise<Array<{ id?: string; event?: string; envelope: Record<string, unknown> }>> {
+  const { blocks } = splitSseBlocks((await response.text()) + '\n\n');
+  return blocks.map((text) => {
+    const block = parseSseBlock(text);
+    return { id: block.id, event: block.event, envelope: JSON.parse(block.data ?? 'null') as Record<string, unknown> };
+  });
+}
+
+async function stream(name: string, types?: readonly string[]): Promise<Awaited<ReturnType<typeof events>>> {
+  const { server } = faulty(name, { streamTypes: types });
+  return events(await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`)));
+}
+
+const seqs = (list: Awaited<ReturnType<typeof events>>): unknown[] => list.map((e) => e.envelope['seq']);
+const types = (list: Awaited<ReturnType<typeof events>>): unknown[] => list.map((e) => e.envelope['type']);
+
+describe('fault catalogue', () => {
+  it('has at least 30 uniquely named faults covering every area', () => {
+    expect(FAULTS.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(FAULTS.map((f) => f.name)).size).toBe(FAULTS.length);
+    expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(['auth', 'status', 'catalogs', 'validation', 'sse', 'cancel', 'permissions']));
+  });
+
+  it('has an implementation for every fault, and no implementation outside the catalogue', () => {
+    for (const fault of FAULTS) {
+      if (fault.via === 'internal') expect(Object.keys(INTERNAL_FAULTS), fault.name).toContain(fault.name);
+      else expect(middlewareFaults[fault.name], fault.name).toBeTypeOf('function');
+    }
+    const middlewareNames = FAULTS.filter((f) => f.via === 'middleware').map((f) => f.name);
+    expect(Object.keys(middlewareFaults).sort()).toEqual(middlewareNames.sort());
+  });
+
+  it('refuses an unknown fault and lists the valid names', () => {
+    expect(() => selectFaults(['sse-seq-gap', 'nope'], { token: 't' })).toThrow(UnknownFaultError);
+    expect(() => selectFaults(['nope'], { token: 't' })).toThrow(/unknown fault "nope".*Valid faults: auth-route-open, /);
+  });
+
+  it('passes internal faults to the core and builds middleware for the rest', () => {
+    const selected = selectFaults(['grant-ignored', 'sse-seq-gap', 'grant-ignored'], { token: 't' });
+    expect([...selected.internal]).toEqual(['grant-ignored']);
+    expect(selected.middlewares).toHaveLength(1);
+  });
+
+  it('keeps the wrapped server: other members stay bound to it', async () => {
+    const { daemon, server } = faulty('sse-seq-gap');
+    await server.handle(fakeRequest('/v1/health'));
+    expect(server.stats()).toEqual({ requests: 1 });
+    expect(server.seen).toBe(daemon.seen);
+  });
+});
+
+describe('auth faults', () => {
+  const status = async (name: string, path: string, auth: string | null): Promise<number> =>
+    (await faulty(name).server.handle(fakeRequest(path, { auth }))).status;
+
+  it.each([
+    ['auth-route-open', '/v1/diagnostics', null],
+    ['auth-wrong-scheme', '/v1/status', `bearer ${FAKE_TOKEN}`],
+    ['auth-wrong-scheme', '/v1/status', `Token ${FAKE_TOKEN}`],
+    ['auth-token-case-insensitive', '/v1/status', `Bearer ${FAKE_TOKEN.toUpperCase()}`],
+    ['auth-token-prefix', '/v1/status', `Bearer ${FAKE_TOKEN}x`],
+    ['auth-token-truncated', '/v1/status', `Bearer ${FAKE_TOKEN.slice(0, 3)}`],
+  ])('%s lets %s through with %s', async (name, path, auth) => {
+    expect(await status(name, path, auth)).toBe(200);
+  });
+
+  it.each([
+    ['auth-route-open', '/v1/status', null],
+    ['auth-wrong-scheme', '/v1/status', 'bearer wrong'],
+    ['auth-token-prefix', '/v1/status', 'Bearer wrong'],
+    ['auth-token-truncated', '/v1/status', 'Bearer '],
+    ['auth-token-case-insensitive', '/v1/status', null],
+  ])('%s still refuses %s with %s', async (name, path, auth) => {
+    expect(await status(name, path, auth)).toBe(401);
+  });
+
+  it('health-requires-auth answers 401 without a token, 200 with it', async () => {
+    expect(await status('health-requires-auth', '/v1/health', null)).toBe(401);
+    expect(await status('health-requires-auth', '/v1/health', `Bearer ${FAKE_TOKEN}`)).toBe(200);
+  });
+
+  it('auth-after-routing answers 404 on an unknown path without a token, 401 on a known one', async () => {
+    expect(await status('auth-after-routing', '/v1/nope', null)).toBe(404);
+    expect(await status('auth-after-routing', '/v1/status', null)).toBe(401);
+  });
+});
+
+describe('JSON rewriting faults', () => {
+  const body = async (name: string, path: string, init?: RequestInit): Promise<{ status: number; type: string | null; text: string }> => {
+    const response = await faulty(name).server.handle(fakeRequest(path, init));
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+  };
+
+  it('capability-missing drops events from status', async () => {
+    expect(JSON.parse((await body('capability-missing', '/v1/status')).text).capabilities).toEqual(['runs', 'memories']);
+  });
+  it('capability-route-404 keeps memories advertised but 404s the route', async () => {
+    expect((await body('capability-route-404', '/v1/memories')).status).toBe(404);
+    expect((await body('capability-route-404', '/v1/status')).text).toContain('memories');
+  });
+  it('status-wrong-version reports version 2', async () => {
+    expect(JSON.parse((await body('status-wrong-version', '/v1/status')).text).version).toBe(2);
+  });
+  it('catalog-null, catalog-missing-field, catalog-wrong-type break one catalog each', async () => {
+    expect((await body('catalog-null', '/v1/skills')).text).toBe('{"skills":null}\n');
+    expect(JSON.parse((await body('catalog-missing-field', '/v1/tools')).text).tools[0]).not.toHaveProperty('name');
+    expect(JSON.parse((await body('catalog-wrong-type', '/v1/roles')).text).roles[0].name).toEqual(['reviewer']);
+  });
+  it('memories-limit-ignored drops a positive limit only', async () => {
+    expect(JSON.parse((await body('memories-limit-ignored', '/v1/memories?limit=1')).text).memories).toHaveLength(3);
+    expect((await body('memories-limit-ignored', '/v1/memories?limit=abc')).status).toBe(400);
+  });
+  it('validation faults rewrite 400s and 405s', async () => {
+    const five = await body('validation-400-as-500', '/v1/sessions/default/runs', { method: 'POST', body: '{}' });
+    expect([five.status, JSON.parse(five.text).error.code]).toEqual([500, 'internal']);
+    const code = await body('validation-wrong-code', '/v1/sessions/default/runs', { method: 'POST', body: '{}' });
+    expect([code.status, JSON.parse(code.text).error.code]).toEqual([400, 'bad_request']);
+    const plain = await body('error-plain-text', '/v1/nope');
+    expect([plain.status, plain.type, plain.text]).toEqual([404, 'text/plain; charset=utf-8', 'route not found\n']);
+    const notFound = await body('method-405-as-404', '/v1/status', { method: 'POST' });
+    expect([notFound.status, JSON.parse(notFound.text).error.code]).toEqual([404, 'not_found']);
+  });
+  it('cancel-status-200 answers 200 with the same body', async () => {
+    const cancel = await body('cancel-status-200', `/v1/runs/${FAKE_RUN}`, { method: 'DELETE' });
+    expect([cancel.status, JSON.parse(cancel.text)]).toEqual([200, { canceled: true, run_id: FAKE_RUN }]);
+  });
+  it('decision-any-client hides the client header from the daemon', async () => {
+    const path = `/v1/runs/${FAKE_RUN}/permissions/perm_1/decision`;
+    const decision = await body('decision-any-client', path, { method: 'POST', body: '{"allow":true}', headers: { 'X-Glue-Client-ID': 'cli:mallory' } });
+    expect(decision.status).toBe(200);
+  });
+});
+
+describe('SSE faults', () => {
+  it('sse-json-content-type changes only the content type', async () => {
+    const response = await faulty('sse-json-content-type').server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`));
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await events(response)).toHaveLength(10);
+  });
+  it.each([
+    ['sse-seq-gap', [1, 2, 4, 5, 6, 7, 8, 9, 10, 11]],
+    ['sse-seq-restart', [1, 2, 3, 4, 1, 2, 3, 4, 5, 6]],
+    ['sse-out-of-order', [1, 2, 4, 3, 5, 6, 7, 8, 9, 10]],
+    ['sse-duplicate-event', [1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10]],
+    ['sse-no-run-start', [1, 2, 3, 4, 5, 6, 7, 8, 9]],
+    ['sse-no-terminal', [1, 2, 3, 4, 5, 6, 7, 8, 9]],
+    ['sse-two-terminal', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]],
+  ])('%s gives seqs %j', async (name, expected) => {
+    expect(seqs(await stream(name))).toEqual(expected);
+  });
+  it('sse-no-run-start starts with loop_start; sse-two-terminal ends with two run_done', async () => {
+    expect(types(await stream('sse-no-run-start'))[0]).toBe('loop_start');
+    const two = await stream('sse-two-terminal');
+    expect(types(two).slice(-2)).toEqual(['run_done', 'run_done']);
+    expect(two.at(-1)?.id).toBe(two.at(-1)?.envelope['id']);
+    expect(two.at(-1)?.id).not.toBe(two.at(-2)?.id);
+  });
+  it('sse-event-name-mismatch and sse-id-mismatch break the frame lines only', async () => {
+    const named = await stream('sse-event-name-mismatch');
+    expect(named.filter((e) => e.event !== e.envelope['type']).map((e) => e.event)).toEqual(['delta', 'delta']);
+    const ids = await stream('sse-id-mismatch');
+    expect(ids.map((e) => e.id)).toEqual(ids.map((e) => String(e.envelope['seq'])));
+  });
+  it('sse-wrong-run-id and sse-non-utc-time rewrite envelopes', async () => {
+    const wrong = await stream('sse-wrong-run-id');
+    expect(wrong[0]?.envelope['run_id']).toBe(FAKE_RUN);
+    expect(wrong[1]?.envelope['run_id']).not.toBe(FAKE_RUN);
+    expect((await stream('sse-non-utc-time'))[0]?.envelope['time']).toBe('2026-11-24T18:50:26.32452761+02:00');
+    expect(toPlusTwo('2026-11-24T23:00:00Z')).toBe('2026-11-25T01:00:00+02:00');
+  });
+  it('cancel-wrong-code turns a canceled run_error into internal', async () => {
+    const { server } = faulty('cancel-wrong-code', { streamTypes: ['run_start', 'run_error'] });
+    const daemonStream = await createFakeDaemon({ streamTypes: ['run_start', 'run_error'] }).handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`));
+    expect(types(await events(daemonStream))).toEqual(['run_start', 'run_error']);
+    const rewritten = await events(await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`)));
+    expect(rewritten[1]?.envelope['payload']).toEqual({ error: { code: 'internal', message: 'context canceled', retryable: false } });
+  });
+  it('expires-at-missing drops expires_at from permission requests', async () => {
+    const list = await stream('expires-at-missing', ['run_start', 'permission_request', 'run_done']);
+    expect(list[1]?.envelope['payload']).toEqual({ permission_id: 'perm_1' });
+  });
+  it('sse-stream-left-open keeps the response open until the reader leaves, then cancels the daemon stream', async () => {
+    const { server, daemon } = faulty('sse-stream-left-open');
+    const reader = (await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`))).body?.getReader();
+    if (!reader) throw new Error('no body');
+    for (let i = 0; i < 10; i++) expect((await reader.read()).done).toBe(false);
+    let settled = false;
+    const next = reader.read().then((result) => ((settled = true), result));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    await reader.cancel();
+    expect((await next).done).toBe(true);
+    expect(daemon.cancelled).toBe(false); // the daemon's stream had already ended
+  });
+  it('a reader leaving a rewritten stream cancels the daemon stream', async () => {
+    const { server, daemon } = faulty('sse-seq-gap');
+    const reader = (await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`))).body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    expect(daemon.cancelled).toBe(true);
+  });
+});
