@@ -2,32 +2,11 @@
  * The operations of the protocol: their ids (a type from the generated code) and a runtime table
  * read from the spec, plus path-template matching for routing captured or live requests.
  */
+import type { operations } from '../generated/glue-daemon.v1.js';
 import { HTTP_METHODS, loadSpec, type HttpMethod, type OpenApiDocument, type OpenApiOperation } from './spec.js';
 
-// PLACEHOLDER until src/generated/glue-daemon.v1.ts exists: becomes `keyof operations & string`.
-export type OperationId =
-  | 'getHealth'
-  | 'getStatus'
-  | 'getDiagnostics'
-  | 'listTools'
-  | 'listSkills'
-  | 'listRoles'
-  | 'recall'
-  | 'listMemories'
-  | 'deleteMemory'
-  | 'listPermissionGrants'
-  | 'deletePermissionGrant'
-  | 'listMcpResources'
-  | 'readMcpResource'
-  | 'listMcpPrompts'
-  | 'getMcpPrompt'
-  | 'startRun'
-  | 'streamRunEvents'
-  | 'decidePermission'
-  | 'cancelRun'
-  | 'listSessions'
-  | 'getSession'
-  | 'listSessionMessages';
+/** Every operation id of the spec (the keys of the generated `operations` interface). */
+export type OperationId = keyof operations & string;
 
 /** One row of the operation table. */
 export interface OperationInfo {

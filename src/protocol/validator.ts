@@ -9,10 +9,10 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OperationId } from './operations.js';
+import type { SchemaName } from './types.js';
+import type { components } from '../generated/glue-daemon.v1.js';
 import { HTTP_METHODS, loadSpec, pointerSegment, resolvePointer, resolveRef, type JsonSchema, type OpenApiDocument, type OpenApiOperation, type OpenApiResponse } from './spec.js';
 
-// PLACEHOLDER until src/generated/glue-daemon.v1.ts exists: becomes `keyof components['schemas'] & string`.
-export type SchemaName = string;
 
 export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
 
@@ -26,8 +26,8 @@ export interface Validator {
    * `RouteNotFound` for unknown paths, `Unauthorized` before routing.
    */
   validateNamedResponse(name: string, body: unknown): ValidationResult;
-  /** Checks a value against one `components.schemas` entry. */
-  validateSchema(name: SchemaName, value: unknown): ValidationResult;
+  /** Checks a value against one `components.schemas` entry (any name: the document may not be the shipped one). */
+  validateSchema(name: string, value: unknown): ValidationResult;
   /** The numeric statuses the spec documents for an operation, ascending. */
   documentedStatuses(operationId: OperationId): number[];
   /** The event types the spec knows, in spec order. */
@@ -366,7 +366,10 @@ export function validateSchema(name: SchemaName, value: unknown): ValidationResu
   return specValidator().validateSchema(name, value);
 }
 
-export function validateNamedResponse(name: string, body: unknown): ValidationResult {
+/** A shared response of the spec (`components.responses`). */
+export type ResponseName = keyof components['responses'] & string;
+
+export function validateNamedResponse(name: ResponseName, body: unknown): ValidationResult {
   return specValidator().validateNamedResponse(name, body);
 }
 
