@@ -1,0 +1,62 @@
+/**
+ * `loadMockHost`: the scriptable mock host. Scenarios (fixtures/scenarios/*.yaml) script what a
+ * run does; catalogs (fixtures/catalogs/*.yaml) supply tools, skills, roles, MCP entries, recall
+ * hits and memories. The defaults reproduce the fake host behind the reference captures.
+ */
+import { resolve } from 'node:path';
+import { packagePath } from '../../src/protocol/package-root.js';
+import type { MockHost } from '../host.js';
+import { createCatalogMembers } from './catalog-host.js';
+import { realClock } from './delay.js';
+import type { MockHostClock } from './delay.js';
+import { loadDefinitions } from './load-definitions.js';
+import { createScriptedAgent } from './scripted-agent.js';
+
+export type { MockHostClock } from './delay.js';
+export { MockHostLoadError, formatIssue } from './load-issue.js';
+export type { LoadIssue } from './load-issue.js';
+
+export interface LoadMockHostOptions {
+  /** Your scenarios; applied on top of the default ones (same name replaces). */
+  scenariosDir?: string;
+  /** Your catalogs; merged over the default ones (same tool/skill/role/… key replaces). */
+  catalogsDir?: string;
+  /** `false`: load only the given directories, not the package defaults. Default `true`. */
+  includeDefaults?: boolean;
+  /** Only the agent, none of the optional host members (Go's `--minimal`). Runs still use the catalogs. */
+  minimal?: boolean;
+  /** Multiplies every scripted delay; 0 makes `slow` instant. Default 1. */
+  delayScale?: number;
+  /** Waits between deltas; tests inject a fake. Default: real timers. */
+  clock?: MockHostClock;
+}
+
+export const defaultScenariosDir = (): string => packagePath('fixtures', 'scenarios');
+export const defaultCatalogsDir = (): string => packagePath('fixtures', 'catalogs');
+
+/** Loads and validates the fixtures (throws `MockHostLoadError` naming file:line:column, path and fix). */
+export function loadMockHost(options: LoadMockHostOptions = {}): MockHost {
+  const definition = loadDefinitions({
+    scenarioDirs: dirsFor(defaultScenariosDir(), options.scenariosDir, options.includeDefaults),
+    catalogDirs: dirsFor(defaultCatalogsDir(), options.catalogsDir, options.includeDefaults),
+  });
+  const delayScale = options.delayScale ?? 1;
+  if (!Number.isFinite(delayScale) || delayScale < 0) {
+    throw new RangeError(`glue-conformance: failed to load mock host: delayScale must be a number >= 0, got ${String(delayScale)}`);
+  }
+  const agent = createScriptedAgent({
+    catalog: definition.catalog,
+    scenarios: definition.scenarios,
+    clock: options.clock ?? realClock,
+    delayScale,
+  });
+  if (options.minimal) return { agent };
+  return { agent, ...createCatalogMembers(definition.catalog) };
+}
+
+function dirsFor(defaultDir: string, userDir: string | undefined, includeDefaults = true): string[] {
+  if (userDir === undefined) return [defaultDir];
+  const own = resolve(userDir);
+  if (!includeDefaults || own === resolve(defaultDir)) return [own];
+  return [defaultDir, own];
+}

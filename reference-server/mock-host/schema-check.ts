@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { packagePath } from '../../src/protocol/package-root.js';
+import type { LoadIssue } from './load-issue.js';
+import type { YamlSource } from './yaml-source.js';
+
+export type FixtureKind = 'scenario' | 'catalog';
+
+const validators = new Map<FixtureKind, ValidateFunction>();
+
+/** The compiled schema for a fixture kind (compiled once per process: ajv compilation is the slow part). */
+function validatorFor(kind: FixtureKind): ValidateFunction {
+  const cached = validators.get(kind);
+  if (cached) return cached;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  // ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
+  const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default;
+  addFormats(ajv, ['date-time']);
+  const schema = JSON.parse(readFileSync(packagePath('fixtures', 'schema', `${kind}.schema.json`), 'utf8')) as object;
+  const validate = ajv.compile(schema);
+  validators.set(kind, validate);
+  return validate;
+}
+
+/** Validates a parsed file against its JSON Schema; each ajv error becomes an issue with a line and a fix hint. */
+export function checkSchema(kind: FixtureKind, source: YamlSource): LoadIssue[] {
+  const validate = validatorFor(kind);
+  if (validate(source.value)) return [];
+  const errors = pruneErrors(validate.errors ?? []);
+  return errors.map((error) => issueFor(error, source));
+}
+
+/**
+ * Drops errors that only restate another: the per-branch errors under a `oneOf` (the `oneOf`
+ * error itself says what is allowed), `if` wrappers, and duplicates.
+ */
+function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
+  const branches = errors.filter((error) => error.keyword === 'oneOf').map((error) => error.schemaPath);
+  const seen = new Set<string>();
+  const out: ErrorObject[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if') continue;
+    if (error.keyword !== 'oneOf' && branches.some((prefix) => error.schemaPath.startsWith(prefix + '/'))) continue;
+    const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(error);
+  }
+  return out;
+}
+
+function issueFor(error: ErrorObject, source: YamlSource): LoadIssue {
+  const path = pointerSegments(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const extra = error.keyword === 'additionalProperties' ? params['additionalProperty'] : undefined;
+  const position = typeof extra === 'string' ? source.positionOf(path, extra) : source.positionOf(path);
+  return {
+    file: source.file,
+    line: position.line,
+    column: position.column,
+    path: error.instancePath === '' ? '/' : error.instancePath,
+    message: messageFor(error),
+    hint: hintFor(error),
+  };
+}
+
+function messageFor(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key '${String(params['additionalProperty'])}'`;
+    case 'required':
+      return `missing key '${String(params['missingProperty'])}'`;
+    case 'enum':
+      return `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** Placeholders for `add "<prop>: …"` hints, so a fix can be typed in directly. */
+const PLACEHOLDERS: Record<string, string> = {
+  tool: '<tool name>',
+  match: '{ text: <prompt> }',
+  turns: '[{ text: <reply> }]',
+  name: '<name>',
+  instructions: '<what the model is told>',
+  server: '<MCP server name>',
+  uri: '<resource uri>',
+  count: '<number of deltas>',
+  delta: '<delta text>',
+  id: '<id>',
+  content: '<text>',
+  session_id: '<session id>',
+  snippet: '<text>',
+  hits: '[]',
+  role: 'user',
+  messages: '[]',
+  text: '<text>',
+};
+
+function hintFor(error: ErrorObject): string | undefined {
+  const params = error.params as Record<string, unknown>;
+  const allowed = allowedProperties(error);
+  switch (error.keyword) {
+    case 'required': {
+      const prop = String(params['missingProperty']);
+      return `add '${prop}: ${PLACEHOLDERS[prop] ?? '<value>'}'`;
+    }
+    case 'additionalProperties': {
+      const prop = String(params['additionalProperty']);
+      const guess = allowed ? closest(prop, allowed) : undefined;
+      if (guess) return `did you mean '${guess}'?`;
+      return allowed ? `remove '${prop}'; allowed here: ${allowed.join(', ')}` : `remove '${prop}'`;
+    }
+    case 'type':
+      return `use a value of type ${String(params['type']).replace(',', ' or ')} here`;
+    case 'enum':
+      return `use one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `use ${JSON.stringify(params['allowedValue'])}`;
+    case 'minProperties':
+      return allowed ? `set one of ${allowed.join(', ')}` : 'add at least one property';
+    case 'maxProperties':
+      return allowed ? `keep only one of ${allowed.join(', ')}` : 'remove properties';
+    case 'oneOf': {
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return description ?? 'see the schema for the allowed forms';
+    }
+    case 'minItems':
+      return 'add at least one entry';
+    case 'minLength':
+      return 'use a non-empty string';
+    case 'minimum':
+      return `use a number >= ${String(params['limit'])}`;
+    case 'pattern':
+      return `use letters, digits, "_", "-" or "." (pattern ${String(params['pattern'])})`;
+    case 'format':
+      return params['format'] === 'date-time'
+        ? 'use an RFC 3339 time in quotes, e.g. "2026-05-24T12:00:00Z"'
+        : `use a valid ${String(params['format'])}`;
+    default:
+      return undefined;
+  }
+}
+
+function allowedProperties(error: ErrorObject): string[] | undefined {
+  const schema = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  return schema?.properties ? Object.keys(schema.properties) : undefined;
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+/** The allowed name closest to a typo, when it is close enough to be a likely fix. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

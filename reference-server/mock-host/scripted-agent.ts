@@ -1,0 +1,251 @@
+/**
+ * The scenario engine: an `Agent` whose scripted provider follows the matched scenario, wrapped
+ * in a copy of the Go agent loop (glue v1.11.0). It emits the loop events in the order and with
+ * the payload keys the captures show, and ends each run the way the Go loop does: `loop_end` then
+ * a result, or `error` + `loop_end` then a failure.
+ */
+import { RunFailure } from '../host.js';
+import type { Agent, AgentIO, LoopEvent, RunInput, RunResult } from '../host.js';
+import type { Message, ToolCall } from '../../src/protocol/types.js';
+import type { Catalog, Scenario, ToolCallSpec, TurnSpec } from './definitions.js';
+import { canceled } from './delay.js';
+import type { MockHostClock } from './delay.js';
+import { matchScenario, orderScenarios } from './match-scenario.js';
+import {
+  finishedMessage,
+  formatTime,
+  messageText,
+  partialMessage,
+  startedMessage,
+  toolMessage,
+  toolResultOf,
+  withStopReason,
+} from './messages.js';
+import type { AssistantDraft } from './messages.js';
+import { renderTemplate } from './template.js';
+import type { TemplateContext } from './template.js';
+import { ToolRunner, fixedOutcome, renderArgs } from './tool-runner.js';
+import type { ToolOutcome } from './tool-runner.js';
+
+export interface ScriptedAgentOptions {
+  catalog: Catalog;
+  scenarios: readonly Scenario[];
+  clock: MockHostClock;
+  /** Multiplies every scripted delay (0 = no waiting). */
+  delayScale: number;
+}
+
+export function createScriptedAgent(options: ScriptedAgentOptions): Agent {
+  const ordered = orderScenarios(options.scenarios);
+  const tools = new ToolRunner(options.catalog.tools);
+  return {
+    run: (input, io) => runPrompt(input, io, options, ordered, tools),
+  };
+}
+
+async function runPrompt(
+  input: RunInput,
+  io: AgentIO,
+  options: ScriptedAgentOptions,
+  ordered: readonly Scenario[],
+  tools: ToolRunner,
+): Promise<RunResult> {
+  const { catalog } = options;
+  // Like glue.Session.Prompt: role and skill are resolved before the loop starts, so an unknown
+  // one fails the run with no loop events at all.
+  let roleModel: string | undefined;
+  if (input.role) {
+    const role = catalog.roles.find((entry) => entry.name === input.role);
+    if (!role) throw new RunFailure('internal', `glue: role "${input.role}" not found`);
+    roleModel = role.model || undefined;
+  }
+  let text = input.text ?? '';
+  if (input.skill !== undefined) {
+    const skill = catalog.skills.find((entry) => entry.name === input.skill);
+    if (!skill) throw new RunFailure('internal', `glue: skill "${input.skill}" not found`);
+    text = `${skill.instructions}\n\nArguments:\n${goIndentedJson(input.arguments ?? null)}`;
+  }
+  const model = input.model || roleModel || catalog.agent.model;
+  const maxTurns = input.maxTurns !== undefined && input.maxTurns > 0 ? input.maxTurns : catalog.agent.maxTurns;
+  const found = matchScenario(ordered, { text, ...(input.skill !== undefined ? { skill: input.skill } : {}) });
+  const loop = new LoopRun(io, options, tools, {
+    text,
+    match: found?.groups ?? {},
+    skill: input.skill ?? '',
+    session_id: input.sessionId,
+    client_id: input.clientId,
+    model,
+  });
+  return loop.execute(found?.scenario, input.sessionId, model, maxTurns, text);
+}
+
+/** Go's `json.MarshalIndent(v, "", "  ")`: two-space indent and HTML-safe escapes. */
+function goIndentedJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2) ?? 'null';
+  return text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A failure reported by the scripted provider (not a cancel). */
+class ProviderError extends Error {}
+
+class LoopRun {
+  /** Every assistant and tool message completed so far (loop_end's `messages`). */
+  private readonly messages: Message[] = [];
+  private readonly results: string[] = [];
+  private callCount = 0;
+
+  constructor(
+    private readonly io: AgentIO,
+    private readonly options: ScriptedAgentOptions,
+    private readonly tools: ToolRunner,
+    private readonly base: Record<string, unknown>,
+  ) {}
+
+  async execute(scenario: Scenario | undefined, sessionId: string, model: string, maxTurns: number, text: string): Promise<RunResult> {
+    this.emit('loop_start', {});
+    try {
+      for (let turnIndex = 0; ; turnIndex++) {
+        this.emit('turn_start', {});
+        if (this.io.signal.aborted) throw canceled();
+        if (!scenario) throw new ProviderError(`loop: provider stream: mock host: no scenario matches ${JSON.stringify(text)}`);
+        // Past the script's end the provider has nothing more to say: an empty stop turn.
+        const turn: TurnSpec = scenario.turns[turnIndex] ?? {};
+        const final = await this.assistantTurn(turn, model);
+        const calls = toolCallsOf(final);
+        if (calls.length > 0) {
+          const specs = turn.tool_calls ?? [];
+          for (const [index, call] of calls.entries()) {
+            const spec = specs[index];
+            if (spec) await this.toolCall(call, spec, sessionId);
+          }
+        }
+        this.emit('turn_end', { message: final });
+        if (calls.length === 0) {
+          this.emit('loop_end', { messages: [...this.messages] });
+          return { message: final, newMessages: [...this.messages], text: messageText(final) };
+        }
+        if (turnIndex + 1 >= maxTurns) {
+          // The loop marks the last assistant message after the fact: message_end and turn_end
+          // said tool_use, loop_end says max_turns (capture 080).
+          const at = this.messages.lastIndexOf(final);
+          if (at >= 0) this.messages[at] = withStopReason(final, 'max_turns');
+          throw new ProviderError(`loop: maximum turns exceeded (${maxTurns})`);
+        }
+      }
+    } catch (error) {
+      // Whatever interrupted a canceled run (a rejected permission wait, an aborted sleep), the
+      // loop reports the context error.
+      const failure = this.io.signal.aborted && !(error instanceof ProviderError) ? canceled() : toFailure(error);
+      this.emit('error', { error: failure.message });
+      this.emit('loop_end', this.messages.length > 0 ? { messages: [...this.messages] } : {});
+      throw failure;
+    }
+  }
+
+  private async assistantTurn(turn: TurnSpec, model: string): Promise<Message> {
+    const context = this.context();
+    await this.sleep(turn.start_delay_ms);
+    if (turn.fail !== undefined) throw new ProviderError(`loop: provider stream: ${renderTemplate(turn.fail, context)}`);
+    const draft: AssistantDraft = { model, createdAt: formatTime(this.io.now()), text: '', toolCalls: [] };
+    this.emit('message_start', { message: startedMessage(draft) });
+    const deltas = deltasOf(turn, context);
+    for (const [index, delta] of deltas.entries()) {
+      if (index > 0) await this.sleep(turn.delay_ms);
+      if (this.io.signal.aborted) throw canceled();
+      draft.text += delta;
+      this.emit('text_delta', { message: partialMessage(draft), delta });
+    }
+    if (turn.error !== undefined) throw new ProviderError(renderTemplate(turn.error, context));
+    draft.toolCalls = (turn.tool_calls ?? []).map((spec) => {
+      this.callCount += 1;
+      return { id: spec.id ?? `call_${this.callCount}`, name: spec.tool, arguments: renderArgs(spec.args, context) } as ToolCall;
+    });
+    if (turn.usage) draft.usage = { ...turn.usage };
+    const final = finishedMessage(draft, draft.toolCalls.length > 0 ? 'tool_use' : 'stop');
+    this.emit('message_end', { message: final });
+    this.messages.push(final);
+    return final;
+  }
+
+  private async toolCall(call: ToolCall, spec: ToolCallSpec, sessionId: string): Promise<void> {
+    const { id, name, arguments: args } = call as { id: string; name: string; arguments: Record<string, unknown> };
+    this.emit('tool_start', { tool_call: call, tool_call_id: id, tool_name: name });
+    const context: TemplateContext = { ...this.context(), args };
+    const tool = this.tools.find(name);
+    let outcome: ToolOutcome;
+    if (!tool) {
+      outcome = { text: `tool ${name} not found`, isError: true };
+    } else {
+      const step = this.tools.permissionFor(tool, spec, context);
+      const answer = step ? await this.io.askPermission({ tool: name, action: step.action, target: step.target, args }) : { allow: true, reason: '' };
+      if (answer.allow) outcome = this.tools.run(tool, args, sessionId, spec.result, context);
+      else if (spec.on_deny?.fail !== undefined) throw new ProviderError(renderTemplate(spec.on_deny.fail, { ...context, reason: answer.reason }));
+      else if (spec.on_deny?.result) outcome = fixedOutcome({ is_error: true, ...spec.on_deny.result }, { ...context, reason: answer.reason });
+      else outcome = { text: answer.reason, isError: true };
+    }
+    const message = toolMessage(call, outcome.text, outcome.isError, formatTime(this.io.now()));
+    this.emit('tool_end', {
+      message,
+      tool_call: call,
+      tool_call_id: id,
+      tool_name: name,
+      tool_result: toolResultOf(outcome.text, outcome.isError),
+    });
+    this.messages.push(message);
+    this.results.push(outcome.isError ? `error: ${outcome.text}` : outcome.text);
+  }
+
+  private context(): TemplateContext {
+    return {
+      ...this.base,
+      tool_result: this.results.at(-1) ?? '',
+      tool_results: this.results.join(' | '),
+    };
+  }
+
+  private async sleep(ms: number | undefined): Promise<void> {
+    const scaled = (ms ?? 0) * this.options.delayScale;
+    if (scaled > 0) await this.options.clock.sleep(scaled, this.io.signal);
+    else if (this.io.signal.aborted) throw canceled();
+  }
+
+  private emit(type: LoopEvent['type'], rest: Record<string, unknown>): void {
+    // Loop-event payloads repeat their type first, as the Go loop's event struct does.
+    this.io.emit({ type, payload: { type, ...rest } });
+  }
+}
+
+function toolCallsOf(message: Message): ToolCall[] {
+  const content = (message as { content?: { type?: string; tool_call?: ToolCall }[] }).content ?? [];
+  return content.flatMap((part) => (part.type === 'tool_call' && part.tool_call ? [part.tool_call] : []));
+}
+
+/** The deltas a turn streams: explicit, repeated from a template, or its text (whole or in chunks). */
+function deltasOf(turn: TurnSpec, context: TemplateContext): string[] {
+  if (turn.deltas) return turn.deltas.map((delta) => renderTemplate(delta, context));
+  if (turn.repeat) {
+    const raw = typeof turn.repeat.count === 'number' ? String(turn.repeat.count) : renderTemplate(turn.repeat.count, context).trim();
+    if (!/^\d+$/.test(raw)) throw new ProviderError(`mock host: repeat count ${JSON.stringify(raw)} is not a non-negative integer`);
+    const count = Number(raw);
+    const template = turn.repeat.delta;
+    const out: string[] = new Array<string>(count);
+    // Rendering once per delta is the slow part of a large flood; skip it when nothing varies.
+    const constant = template.includes('{{') ? undefined : template;
+    for (let i = 0; i < count; i++) out[i] = constant ?? renderTemplate(template, { ...context, i: i + 1 });
+    return out;
+  }
+  if (turn.text === undefined) return [];
+  const text = renderTemplate(turn.text, context);
+  if (text === '') return [];
+  if (!turn.chunk_size) return [text];
+  const chars = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += turn.chunk_size) out.push(chars.slice(i, i + turn.chunk_size).join(''));
+  return out;
+}
+
+function toFailure(error: unknown): RunFailure {
+  if (error instanceof RunFailure) return error;
+  if (error instanceof Error) return new RunFailure('internal', error.message);
+  return new RunFailure('internal', String(error));
+}
