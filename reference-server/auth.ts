@@ -1,0 +1,38 @@
+/**
+ * Bearer authentication as Go's daemon does it: the first `Authorization` header value, with the
+ * surrounding whitespace the HTTP layer strips, must equal `"Bearer " + token` byte for byte.
+ * Both sides are hashed to equal-length SHA-256 digests and compared with `timingSafeEqual`, so the
+ * time taken depends neither on where the strings differ nor on the token's length.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Strip HTTP optional whitespace (SP, HTAB) the way net/http and textproto do. */
+export function trimHeaderValue(value: string): string {
+  return value.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
+/**
+ * The first of possibly several `Authorization` values. Web `Headers` joins repeated headers with
+ * ", "; Go's `Header.Get` reads only the first one (captures 013/014). A token never contains
+ * ", " after the expected prefix, so cutting there keeps "valid first" accepted and "valid second"
+ * rejected. (A single header `Bearer <token>, junk` is accepted too, where Go says 401: the joined
+ * form cannot be told apart from two headers.)
+ */
+function firstValue(joined: string, want: string): string {
+  if (joined.length > want.length && joined.startsWith(', ', want.length)) return joined.slice(0, want.length);
+  return joined;
+}
+
+export function createAuthorizer(token: string): (request: Request) => boolean {
+  const want = 'Bearer ' + token;
+  const wantDigest = digest(want);
+  return (request) => {
+    const got = request.headers.get('authorization');
+    if (got === null) return false;
+    return timingSafeEqual(digest(firstValue(trimHeaderValue(got), want)), wantDigest);
+  };
+}

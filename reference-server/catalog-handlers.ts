@@ -1,0 +1,199 @@
+/**
+ * The read-mostly routes: status, diagnostics, the host catalogs, recall, memories, MCP actions and
+ * permission grants. Each follows Go's handler: optional host interface missing → an empty list
+ * (catalogs) or 404 "… is not supported by this host" (actions, checked before the body is read);
+ * host errors → 500 `internal` with the host's text; inputs trimmed before validation.
+ */
+import type { McpPromptGetRequest } from '../src/protocol/types.js';
+import type { DaemonContext } from './daemon-context.js';
+import { capabilitiesOf } from './capabilities.js';
+import { decodeGoStruct } from './go-decode.js';
+import { readBodyText } from './read-body.js';
+import { bodyTooLarge, errorResponse, invalidJson, jsonResponse } from './responses.js';
+import {
+  asList,
+  mcpPromptEntry,
+  mcpPromptResponse,
+  mcpReadResponse,
+  mcpResourceEntry,
+  memoryEntry,
+  recallHit,
+  roleEntry,
+  skillEntry,
+  toolEntry,
+} from './wire-shapes.js';
+
+const hostError = (error: unknown): Response =>
+  errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
+
+const badRequest = (message: string): Response => errorResponse(400, 'invalid_request', message);
+
+export function statusBody(ctx: DaemonContext): Record<string, unknown> {
+  return {
+    ok: true,
+    version: 1,
+    active_runs: ctx.runs.activeCount(),
+    tools_count: ctx.host.toolCatalog ? ctx.host.toolCatalog().length : 0,
+    capabilities: capabilitiesOf(ctx.host),
+  };
+}
+
+export function handleStatus(ctx: DaemonContext): Response {
+  return jsonResponse(200, statusBody(ctx));
+}
+
+export function handleDiagnostics(ctx: DaemonContext): Response {
+  const body: Record<string, unknown> = { ...statusBody(ctx), runtime: ctx.runtime };
+  const recent = ctx.errors.list();
+  if (recent.length > 0) body.recent_errors = recent;
+  return jsonResponse(200, body);
+}
+
+export function handleTools(ctx: DaemonContext): Response {
+  const tools = ctx.host.toolCatalog ? ctx.host.toolCatalog().map(toolEntry) : [];
+  return jsonResponse(200, { tools });
+}
+
+async function catalog(
+  key: string,
+  load: (() => Promise<unknown[]>) | undefined,
+  shape: (value: unknown) => unknown,
+): Promise<Response> {
+  if (!load) return jsonResponse(200, { [key]: [] });
+  try {
+    return jsonResponse(200, { [key]: asList(await load()).map(shape) });
+  } catch (error) {
+    return hostError(error);
+  }
+}
+
+export const handleSkills = (ctx: DaemonContext): Promise<Response> =>
+  catalog('skills', ctx.host.skillCatalog?.bind(ctx.host), skillEntry);
+export const handleRoles = (ctx: DaemonContext): Promise<Response> =>
+  catalog('roles', ctx.host.roleCatalog?.bind(ctx.host), roleEntry);
+export const handleMcpResources = (ctx: DaemonContext): Promise<Response> =>
+  catalog('resources', ctx.host.mcpResourceCatalog?.bind(ctx.host), mcpResourceEntry);
+export const handleMcpPrompts = (ctx: DaemonContext): Promise<Response> =>
+  catalog('prompts', ctx.host.mcpPromptCatalog?.bind(ctx.host), mcpPromptEntry);
+
+/** Go's `nonNegativeIntQuery`: empty means 0; anything but a base-10 int64 ≥ 0 is an error. */
+export function nonNegativeIntQuery(url: URL, name: string): number | undefined {
+  const raw = (url.searchParams.get(name) ?? '').trim();
+  if (raw === '') return 0;
+  if (!/^[+-]?\d+$/.test(raw)) return undefined;
+  const value = BigInt(raw);
+  if (value < 0n || value > 9223372036854775807n) return undefined;
+  return Number(value);
+}
+
+export async function handleMemories(ctx: DaemonContext, url: URL): Promise<Response> {
+  const limit = nonNegativeIntQuery(url, 'limit');
+  if (limit === undefined) return badRequest('limit must be non-negative');
+  if (!ctx.host.memoryCatalog) return jsonResponse(200, { memories: [] });
+  try {
+    let memories = asList((await ctx.host.memoryCatalog({ limit }))?.memories);
+    // The daemon truncates because hosts may ignore the limit (the captured host does).
+    if (limit > 0 && memories.length > limit && !ctx.faults.has('limit-ignored')) memories = memories.slice(0, limit);
+    return jsonResponse(200, { memories: memories.map(memoryEntry) });
+  } catch (error) {
+    return hostError(error);
+  }
+}
+
+export async function handleMemoryForget(ctx: DaemonContext, id: string): Promise<Response> {
+  if (!ctx.host.memoryForget) return errorResponse(404, 'not_found', 'memory deletion is not supported by this host');
+  const trimmed = id.trim();
+  if (!trimmed) return badRequest('memory id is required');
+  try {
+    const forgotten = await ctx.host.memoryForget({ id: trimmed });
+    return jsonResponse(200, { memory: memoryEntry(forgotten?.memory) });
+  } catch (error) {
+    return hostError(error);
+  }
+}
+
+type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+async function decodeBody<S extends Parameters<typeof decodeGoStruct>[1]>(
+  ctx: DaemonContext,
+  request: Request,
+  spec: S,
+): Promise<BodyResult<NonNullable<ReturnType<typeof decodeGoStruct<S>>>>> {
+  const body = await readBodyText(request, ctx.limits.maxBodyBytes);
+  if (!body.ok) return { ok: false, response: bodyTooLarge() };
+  const value = decodeGoStruct(body.text, spec);
+  if (!value) return { ok: false, response: invalidJson() };
+  return { ok: true, value };
+}
+
+export { decodeBody };
+
+export async function handleRecall(ctx: DaemonContext, request: Request): Promise<Response> {
+  if (!ctx.host.recallSearch) return errorResponse(404, 'not_found', 'recall is not supported by this host');
+  const decoded = await decodeBody(ctx, request, { query: 'string', limit: 'int', memories_only: 'bool' } as const);
+  if (!decoded.ok) return decoded.response;
+  const query = decoded.value.query.trim();
+  if (!query) return badRequest('query is required');
+  if (decoded.value.limit < 0) return badRequest('limit must be non-negative');
+  try {
+    const result = await ctx.host.recallSearch({ query, limit: decoded.value.limit, memories_only: decoded.value.memories_only });
+    return jsonResponse(200, { hits: asList(result?.hits).map(recallHit) });
+  } catch (error) {
+    return hostError(error);
+  }
+}
+
+export async function handleMcpRead(ctx: DaemonContext, request: Request): Promise<Response> {
+  if (!ctx.host.mcpReadResource) {
+    return errorResponse(404, 'not_found', 'MCP resource reads are not supported by this host');
+  }
+  const decoded = await decodeBody(ctx, request, { server: 'string', uri: 'string' } as const);
+  if (!decoded.ok) return decoded.response;
+  const server = decoded.value.server.trim();
+  const uri = decoded.value.uri.trim();
+  if (!server) return badRequest('server is required');
+  if (!uri) return badRequest('uri is required');
+  try {
+    return jsonResponse(200, mcpReadResponse(await ctx.host.mcpReadResource({ server, uri })));
+  } catch (error) {
+    return hostError(error);
+  }
+}
+
+export async function handleMcpPromptGet(ctx: DaemonContext, request: Request): Promise<Response> {
+  if (!ctx.host.mcpRenderPrompt) {
+    return errorResponse(404, 'not_found', 'MCP prompt rendering is not supported by this host');
+  }
+  const decoded = await decodeBody(ctx, request, { server: 'string', name: 'string', arguments: 'stringMap' } as const);
+  if (!decoded.ok) return decoded.response;
+  const server = decoded.value.server.trim();
+  const name = decoded.value.name.trim();
+  if (!server) return badRequest('server is required');
+  if (!name) return badRequest('name is required');
+  const renderRequest: McpPromptGetRequest = { server, name };
+  if (decoded.value.arguments && Object.keys(decoded.value.arguments).length > 0) {
+    renderRequest.arguments = decoded.value.arguments;
+  }
+  try {
+    return jsonResponse(200, mcpPromptResponse(await ctx.host.mcpRenderPrompt(renderRequest)));
+  } catch (error) {
+    return hostError(error);
+  }
+}
+
+export function handlePermissions(ctx: DaemonContext): Response {
+  return jsonResponse(200, { permissions: ctx.grants.list() });
+}
+
+export function handlePermissionForget(ctx: DaemonContext, id: string): Response {
+  const trimmed = id.trim();
+  if (!trimmed) return badRequest('permission id is required');
+  let grant;
+  try {
+    grant = ctx.grants.forget(trimmed);
+  } catch (error) {
+    return hostError(error);
+  }
+  if (!grant) return errorResponse(404, 'not_found', 'permission grant not found');
+  return jsonResponse(200, { permission: grant });
+}

@@ -1,0 +1,75 @@
+/**
+ * `/v1/diagnostics` state: the runtime block (Go's DiagnosticInfo, in struct order with omitempty)
+ * and the ten most recent run errors, newest first.
+ */
+import { formatGoTime } from './go-time.js';
+
+/** What a host program tells the daemon about itself (all optional; Go's DiagnosticInfo fields). */
+export interface RuntimeInfoInput {
+  name?: string;
+  listen_addr?: string;
+  metadata_path?: string;
+  token_source?: string;
+  provider?: string;
+  model?: string;
+  store_type?: string;
+  store_path?: string;
+  settings_path?: string;
+  identity_path?: string;
+  coding_enabled?: boolean;
+  coding_work_dir?: string;
+  permission_remember_path?: string;
+}
+
+const maxRecentErrors = 10;
+
+export interface RecentError {
+  time: string;
+  run_id?: string;
+  session_id?: string;
+  client_id?: string;
+  error: string;
+}
+
+export function runtimeBlock(input: RuntimeInfoInput, startedAt: Date): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (key: keyof RuntimeInfoInput): void => {
+    const value = input[key];
+    if (typeof value === 'string' && value !== '') out[key] = value;
+  };
+  put('name');
+  out.started_at = formatGoTime(startedAt);
+  put('listen_addr');
+  put('metadata_path');
+  put('token_source');
+  put('provider');
+  put('model');
+  put('store_type');
+  put('store_path');
+  put('settings_path');
+  put('identity_path');
+  out.coding_enabled = input.coding_enabled === true;
+  put('coding_work_dir');
+  put('permission_remember_path');
+  return out;
+}
+
+export class RecentErrors {
+  private entries: RecentError[] = [];
+
+  record(time: Date, context: { runId: string; sessionId: string; clientId: string }, message: string): void {
+    const error = message.trim();
+    if (!error) return;
+    // Built key by key: Go's struct order with omitempty.
+    const entry: Record<string, string> = { time: formatGoTime(time) };
+    if (context.runId) entry.run_id = context.runId;
+    if (context.sessionId) entry.session_id = context.sessionId;
+    if (context.clientId) entry.client_id = context.clientId;
+    entry.error = error;
+    this.entries = [entry as unknown as RecentError, ...this.entries].slice(0, maxRecentErrors);
+  }
+
+  list(): RecentError[] {
+    return [...this.entries];
+  }
+}

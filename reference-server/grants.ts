@@ -1,0 +1,170 @@
+/**
+ * Remembered permission decisions (Go's sessionAllows / targetAllows / foreverAllows):
+ * - keys: owner, session, tool, action (+ target for `session_target`); `forever` drops the session;
+ * - owner is `client:<client_id>`, or `session:<session_id>` when the run has no client;
+ * - ids are `grant_` + the first 8 bytes of SHA-256(scope NUL key), so they are deterministic;
+ * - listing is sorted by created_at (at Go's nanosecond precision), then id.
+ */
+import { createHash } from 'node:crypto';
+import type { PermissionGrant } from '../src/protocol/types.js';
+import { formatGoTime, goTimeToNanos, zeroGoTime } from './go-time.js';
+
+export type RememberScope = 'session' | 'session_target' | 'forever';
+
+/** The parts of a permission request a grant is keyed on. */
+export interface GrantSubject {
+  clientId: string;
+  runSessionId: string;
+  sessionId: string;
+  tool: string;
+  action: string;
+  target: string;
+}
+
+interface Grant {
+  id: string;
+  scope: string;
+  owner: string;
+  clientId: string;
+  sessionId: string;
+  tool: string;
+  action: string;
+  target: string;
+  createdAt: string;
+}
+
+const nul = '\x00';
+
+export function ownerKey(subject: Pick<GrantSubject, 'clientId' | 'runSessionId' | 'sessionId'>): string {
+  const client = subject.clientId.trim();
+  if (client) return 'client:' + client;
+  const runSession = subject.runSessionId.trim();
+  if (runSession) return 'session:' + runSession;
+  return 'session:' + subject.sessionId.trim();
+}
+
+function keyOf(scope: string, g: Pick<Grant, 'owner' | 'sessionId' | 'tool' | 'action' | 'target'>): string {
+  const session = [g.owner, g.sessionId, g.tool, g.action].join(nul);
+  switch (scope) {
+    case 'session':
+      return session;
+    case 'session_target':
+      return session + nul + g.target;
+    case 'forever':
+      return [g.owner, g.tool, g.action, g.target].join(nul);
+    default:
+      return [g.owner, g.sessionId, g.tool, g.action, g.target].join(nul);
+  }
+}
+
+export function grantId(scope: string, g: Pick<Grant, 'owner' | 'sessionId' | 'tool' | 'action' | 'target'>): string {
+  const sum = createHash('sha256').update(scope + nul + keyOf(scope, g), 'utf8').digest();
+  return 'grant_' + sum.subarray(0, 8).toString('hex');
+}
+
+/** Go's PermissionGrant JSON: struct order, omitempty strings, created_at always present. */
+function toWire(g: Grant): PermissionGrant {
+  const out: Record<string, unknown> = { id: g.id, scope: g.scope, owner: g.owner };
+  if (g.clientId) out.client_id = g.clientId;
+  if (g.sessionId) out.session_id = g.sessionId;
+  out.tool = g.tool;
+  out.action = g.action;
+  if (g.target) out.target = g.target;
+  out.created_at = g.createdAt || zeroGoTime;
+  return out as PermissionGrant;
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+export class GrantStore {
+  private readonly byScope = new Map<string, Map<string, Grant>>([
+    ['session', new Map()],
+    ['session_target', new Map()],
+    ['forever', new Map()],
+  ]);
+
+  constructor(private readonly onChange: (grants: PermissionGrant[]) => void = () => undefined) {}
+
+  /** Is there a grant for this request? `anyOwner` is the 'grant-shared-across-clients' fault. */
+  allows(subject: GrantSubject, anyOwner = false): boolean {
+    const wanted = this.asGrantFields(subject);
+    // Go checks forever, then session, then session_target; only the yes/no matters here.
+    for (const scope of ['forever', 'session', 'session_target'] as const) {
+      const grants = this.byScope.get(scope);
+      if (!grants) continue;
+      if (!anyOwner) {
+        if (grants.has(keyOf(scope, wanted))) return true;
+        continue;
+      }
+      for (const g of grants.values()) {
+        if (keyOf(scope, { ...g, owner: '' }) === keyOf(scope, { ...wanted, owner: '' })) return true;
+      }
+    }
+    return false;
+  }
+
+  remember(subject: GrantSubject, scope: RememberScope, now: Date): PermissionGrant {
+    const fields = this.asGrantFields(subject);
+    const grant: Grant = { ...fields, id: grantId(scope, fields), scope, clientId: subject.clientId.trim(), createdAt: formatGoTime(now) };
+    this.byScope.get(scope)?.set(keyOf(scope, grant), grant);
+    this.onChange(this.list());
+    return toWire(grant);
+  }
+
+  list(): PermissionGrant[] {
+    const all: Grant[] = [];
+    for (const grants of this.byScope.values()) all.push(...grants.values());
+    all.sort((a, b) => {
+      const ta = goTimeToNanos(a.createdAt) ?? 0n;
+      const tb = goTimeToNanos(b.createdAt) ?? 0n;
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+    return all.map(toWire);
+  }
+
+  forget(id: string): PermissionGrant | undefined {
+    for (const grants of this.byScope.values()) {
+      for (const [key, grant] of grants) {
+        if (grant.id !== id) continue;
+        grants.delete(key);
+        this.onChange(this.list());
+        return toWire(grant);
+      }
+    }
+    return undefined;
+  }
+
+  /** Load persisted grants as Go does: normalise, skip incomplete ones, derive missing ids. */
+  load(entries: readonly unknown[]): void {
+    for (const entry of entries) {
+      if (typeof entry !== 'object' || entry === null) continue;
+      const raw = entry as Record<string, unknown>;
+      const g: Grant = {
+        id: str(raw.id),
+        scope: str(raw.scope),
+        owner: str(raw.owner),
+        clientId: str(raw.client_id),
+        sessionId: str(raw.session_id),
+        tool: str(raw.tool),
+        action: str(raw.action),
+        target: str(raw.target),
+        createdAt: typeof raw.created_at === 'string' ? raw.created_at : '',
+      };
+      if (!g.id) g.id = grantId(g.scope, g);
+      if (!g.owner || !g.tool || !g.action) continue;
+      if ((g.scope === 'session' || g.scope === 'session_target') && !g.sessionId) continue;
+      this.byScope.get(g.scope)?.set(keyOf(g.scope, g), g);
+    }
+  }
+
+  private asGrantFields(subject: GrantSubject): Pick<Grant, 'owner' | 'sessionId' | 'tool' | 'action' | 'target'> {
+    return {
+      owner: ownerKey(subject),
+      sessionId: subject.sessionId.trim() || subject.runSessionId.trim(),
+      tool: subject.tool.trim(),
+      action: subject.action.trim(),
+      target: subject.target.trim(),
+    };
+  }
+}

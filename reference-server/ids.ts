@@ -1,0 +1,40 @@
+/**
+ * Where run, event and permission ids come from. Go uses `prefix + "_" + 32 random hex digits`;
+ * tests inject a deterministic source. Grant ids need no source: they are derived from the grant's
+ * scope and key (see grants.ts), exactly as Go derives them.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface IdSource {
+  run(): string;
+  event(): string;
+  permission(): string;
+}
+
+function randomId(prefix: string): string {
+  return `${prefix}_${randomBytes(16).toString('hex')}`;
+}
+
+export const randomIds: IdSource = {
+  run: () => randomId('run'),
+  event: () => randomId('evt'),
+  permission: () => randomId('perm'),
+};
+
+/**
+ * Deterministic ids shaped like Go's (`run_` + 32 hex digits), counting up per prefix:
+ * `run_00000000000000000000000000000001`, … Handy for tests and reproducible demos.
+ */
+export function createSequentialIds(): IdSource {
+  const counters = new Map<string, number>();
+  const next = (prefix: string): string => {
+    const n = (counters.get(prefix) ?? 0) + 1;
+    counters.set(prefix, n);
+    return `${prefix}_${n.toString(16).padStart(32, '0')}`;
+  };
+  return { run: () => next('run'), event: () => next('evt'), permission: () => next('perm') };
+}
+
+export function resolveIds(partial: Partial<IdSource> | undefined): IdSource {
+  return { ...randomIds, ...partial };
+}

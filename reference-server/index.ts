@@ -1,0 +1,24 @@
+/** Public entry of the reference server: the daemon as a web-standard handler, plus its host boundary. */
+export { createReferenceServer, defaultLimits, defaultPermissionTimeoutMs } from './server.js';
+export type {
+  ReferenceServer,
+  ReferenceServerLimits,
+  ReferenceServerOptions,
+  ReferenceServerStats,
+} from './server.js';
+export { INTERNAL_FAULTS } from './internal-faults.js';
+export type { InternalFault } from './internal-faults.js';
+export { createSequentialIds, randomIds } from './ids.js';
+export type { IdSource } from './ids.js';
+export type { RuntimeInfoInput } from './diagnostics.js';
+export { RunFailure } from './host.js';
+export type {
+  Agent,
+  AgentIO,
+  LoopEvent,
+  MockHost,
+  PermissionAnswer,
+  PermissionAsk,
+  RunInput,
+  RunResult,
+} from './host.js';

@@ -1,0 +1,33 @@
+/**
+ * Internal fault hooks: deliberate protocol violations deep inside the daemon, for the kit's own
+ * sensitivity tests (each fault must make the named conformance checks fail). All are off unless
+ * named in `ReferenceServerOptions.faults`. Faults that only rewrite HTTP traffic live outside the
+ * core, as wrappers around `handle()`.
+ */
+export const INTERNAL_FAULTS = {
+  'permission-timeout-allows': 'an unanswered permission request is allowed, not denied, when it times out',
+  'permission-never-times-out': 'permission requests wait for a decision forever',
+  'decision-any-client': 'decisions are accepted from any X-Glue-Client-ID (no ownership check)',
+  'decision-after-timeout-accepted': 'a decision on a request that already timed out returns 200 instead of 404',
+  'grant-ignored': 'remembered grants are never consulted, so every request is asked again',
+  'grant-shared-across-clients': 'remembered grants match regardless of the client that made them',
+  'deny-aborts-run': 'a denial ends the run with run_error instead of letting the model see the reason',
+  'cancel-ignored': 'DELETE /v1/runs/{id} answers 202 but the run keeps going',
+  'cancel-wrong-code': "a canceled run ends with run_error code 'internal' instead of 'canceled'",
+  'expires-at-missing': 'permission_request payloads omit expires_at',
+  'no-run-start': 'runs emit no run_start event',
+  'no-terminal-event': 'streams end without run_done or run_error',
+  'stream-left-open': 'streams stay open after the terminal event until the reader leaves',
+  'limit-ignored': 'GET /v1/memories ignores the limit query parameter',
+} as const;
+
+export type InternalFault = keyof typeof INTERNAL_FAULTS;
+
+export interface FaultSwitch {
+  has(fault: InternalFault): boolean;
+}
+
+export function faultSwitch(faults: ReadonlySet<string> | undefined): FaultSwitch {
+  const set = faults ?? new Set<string>();
+  return { has: (fault) => set.has(fault) };
+}

@@ -1,0 +1,120 @@
+/**
+ * The permission broker (Go's `decidePermission` and the decision handler's back half):
+ * a remembered grant answers at once and silently; otherwise a `permission_request` event goes out
+ * and the tool waits for the owner's decision, the timeout (deny with a model-visible reason) or
+ * the run's cancellation. Only allow decisions with a remember scope are stored.
+ */
+import type { PermissionAnswer, PermissionAsk } from './host.js';
+import { RunFailure } from './host.js';
+import type { GrantStore, RememberScope } from './grants.js';
+import type { FaultSwitch } from './internal-faults.js';
+import type { Run } from './run.js';
+import { formatGoTime } from './go-time.js';
+
+export const timeoutReason = 'permission denied: daemon permission request timed out';
+export const defaultDenyReason = 'permission denied by daemon client';
+export const shutdownDenyReason = 'permission denied: daemon shutting down';
+
+export interface Decision {
+  allow: boolean;
+  reason: string;
+  /** '' or 'never' store nothing. */
+  rememberFor: string;
+}
+
+export interface PermissionBrokerOptions {
+  grants: GrantStore;
+  timeoutMs: number;
+  now: () => Date;
+  permissionId: () => string;
+  faults: FaultSwitch;
+  /** Persisting a grant failed: recorded in diagnostics, the decision still stands. */
+  onStoreError(run: Run, error: unknown): void;
+}
+
+export class PermissionBroker {
+  constructor(private readonly options: PermissionBrokerOptions) {}
+
+  ask(run: Run, ask: PermissionAsk): Promise<PermissionAnswer> {
+    const { grants, faults } = this.options;
+    const canceled = (): RunFailure => new RunFailure('canceled', 'context canceled');
+    if (run.signal.aborted) return Promise.reject(canceled());
+
+    // glue falls back to the raw argument JSON when the tool has no target.
+    const target = ask.target !== '' ? ask.target : JSON.stringify(ask.args ?? null);
+    const request = { tool: ask.tool, action: ask.action, target, args: ask.args, session_id: run.sessionId };
+    const subject = { clientId: run.clientId, runSessionId: run.sessionId, sessionId: run.sessionId, tool: ask.tool, action: ask.action, target };
+
+    if (!faults.has('grant-ignored') && grants.allows(subject, faults.has('grant-shared-across-clients'))) {
+      return Promise.resolve({ allow: true, reason: '' });
+    }
+
+    let id = this.options.permissionId();
+    while (run.pending.has(id) || run.expired.has(id)) id = this.options.permissionId();
+    const expiresAt = new Date(this.options.now().getTime() + this.options.timeoutMs);
+    const payload: Record<string, unknown> = { permission_id: id, request };
+    if (!faults.has('expires-at-missing')) payload.expires_at = formatGoTime(expiresAt);
+
+    return new Promise<PermissionAnswer>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cleanup = (): void => {
+        run.pending.delete(id);
+        if (timer !== undefined) clearTimeout(timer);
+        run.signal.removeEventListener('abort', onAbort);
+      };
+      const answer = (decision: Decision): void => {
+        if (!decision.allow && faults.has('deny-aborts-run')) {
+          reject(new RunFailure('internal', decision.reason));
+          return;
+        }
+        resolve({ allow: decision.allow, reason: decision.reason });
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(canceled());
+      };
+      run.pending.set(id, {
+        settle: (decision) => {
+          cleanup();
+          if (decision.allow && isRememberScope(decision.rememberFor)) {
+            try {
+              grants.remember(subject, decision.rememberFor, this.options.now());
+            } catch (error) {
+              this.options.onStoreError(run, error);
+            }
+          }
+          answer(decision);
+        },
+      });
+      run.signal.addEventListener('abort', onAbort, { once: true });
+      if (!faults.has('permission-never-times-out')) {
+        timer = setTimeout(() => {
+          cleanup();
+          run.expired.add(id);
+          const allow = faults.has('permission-timeout-allows');
+          answer({ allow, reason: allow ? '' : timeoutReason, rememberFor: '' });
+        }, this.options.timeoutMs);
+      }
+      run.emit('permission_request', payload);
+    });
+  }
+
+  /** Resolve a pending request; false when there is none (unknown, answered, timed out). */
+  decide(run: Run, permissionId: string, decision: Decision): boolean {
+    const pending = run.pending.get(permissionId);
+    if (!pending) return this.options.faults.has('decision-after-timeout-accepted') && run.expired.has(permissionId);
+    pending.settle(decision);
+    return true;
+  }
+
+  /** Shutdown: every pending request is denied with a model-visible reason. */
+  denyAll(run: Run, reason: string): void {
+    for (const pending of [...run.pending.values()]) pending.settle({ allow: false, reason, rememberFor: '' });
+  }
+}
+
+export const rememberScopes = ['', 'never', 'session', 'session_target', 'forever'] as const;
+
+export function isRememberScope(value: string): value is RememberScope {
+  return value === 'session' || value === 'session_target' || value === 'forever';
+}

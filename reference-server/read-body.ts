@@ -1,0 +1,35 @@
+/** Reads a request body as text under a byte cap, so one request cannot exhaust memory. */
+
+export type BodyText = { ok: true; text: string } | { ok: false };
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+export async function readBodyText(request: Request, maxBytes: number): Promise<BodyText> {
+  const declared = Number(request.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await request.body?.cancel().catch(() => undefined);
+    return { ok: false };
+  }
+  if (!request.body) return { ok: true, text: '' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return { ok: false };
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1 && chunks[0]) return { ok: true, text: decoder.decode(chunks[0]) };
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, text: decoder.decode(all) };
+}

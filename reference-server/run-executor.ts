@@ -1,0 +1,53 @@
+/**
+ * One run from start to its terminal event (Go's `executeRun`): `run_start` at once, then wait for
+ * the session's previous run, then the agent's loop events, then `run_done` or `run_error`.
+ * A failure is recorded in diagnostics with the same message the `run_error` carries.
+ */
+import type { AgentIO, RunInput } from './host.js';
+import { RunFailure } from './host.js';
+import type { DaemonContext } from './daemon-context.js';
+import type { Run } from './run.js';
+
+interface Failure {
+  code: 'internal' | 'canceled';
+  message: string;
+}
+
+function failureOf(error: unknown): Failure {
+  if (error instanceof RunFailure) return { code: error.code, message: error.message };
+  if (error instanceof DOMException && error.name === 'AbortError') return { code: 'canceled', message: 'context canceled' };
+  if (error instanceof Error) return { code: 'internal', message: error.message };
+  return { code: 'internal', message: String(error) };
+}
+
+export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput): Promise<void> {
+  const startPayload: Record<string, unknown> = { client_id: input.clientId };
+  if (input.skill) startPayload.skill = input.skill;
+  if (!ctx.faults.has('no-run-start')) run.emit('run_start', startPayload);
+
+  const release = await ctx.sessions.acquire(run.sessionId, run.signal);
+  try {
+    if (!release) throw new RunFailure('canceled', 'context canceled');
+    const io: AgentIO = {
+      emit: (event) => run.emit(event.type, event.payload),
+      askPermission: (ask) => ctx.broker.ask(run, ask),
+      signal: run.signal,
+      now: ctx.now,
+    };
+    const result = await ctx.host.agent.run(input, io);
+    if (!ctx.faults.has('no-terminal-event')) {
+      // A Go map: keys come out sorted.
+      run.emit('run_done', { message: result.message, new_messages: result.newMessages ?? [], text: result.text });
+    }
+  } catch (error) {
+    const failure = failureOf(error);
+    ctx.errors.record(ctx.now(), { runId: run.id, sessionId: run.sessionId, clientId: run.clientId }, failure.message);
+    if (failure.code === 'canceled' && ctx.faults.has('cancel-wrong-code')) failure.code = 'internal' as const;
+    if (!ctx.faults.has('no-terminal-event')) {
+      run.emit('run_error', { error: { code: failure.code, message: failure.message, retryable: false } });
+    }
+  } finally {
+    release?.();
+    run.finish();
+  }
+}

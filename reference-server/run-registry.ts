@@ -1,0 +1,67 @@
+/**
+ * All runs the daemon knows, by id. Go keeps every run for the daemon's lifetime; here finished
+ * runs are evicted once there are more than `retention` of them (oldest first) or once they have
+ * been finished for `ttlMs`, so a long-lived mock daemon does not grow without bound. Eviction is
+ * lazy (on lookup and start) and uses the injected clock, so it needs no timers.
+ */
+import { Run } from './run.js';
+import type { RunInit } from './run.js';
+
+export interface RunRegistryOptions {
+  retention: number;
+  ttlMs: number;
+  now: () => Date;
+}
+
+export class RunRegistry {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly options: RunRegistryOptions) {}
+
+  create(init: Omit<RunInit, 'id'>, newId: () => string): Run {
+    this.prune();
+    let id = newId();
+    while (this.runs.has(id)) id = newId();
+    const run = new Run({ ...init, id });
+    this.runs.set(id, run);
+    return run;
+  }
+
+  get(id: string): Run | undefined {
+    this.prune();
+    return this.runs.get(id);
+  }
+
+  all(): Run[] {
+    return [...this.runs.values()];
+  }
+
+  activeCount(): number {
+    let count = 0;
+    for (const run of this.runs.values()) if (!run.done) count++;
+    return count;
+  }
+
+  retainedCount(): number {
+    this.prune();
+    return this.runs.size - this.activeCount();
+  }
+
+  clear(): void {
+    this.runs.clear();
+  }
+
+  private prune(): void {
+    const nowMs = this.options.now().getTime();
+    const finished: Run[] = [];
+    for (const run of this.runs.values()) {
+      if (!run.done) continue;
+      if (nowMs - run.finishedAtMs >= this.options.ttlMs) this.runs.delete(run.id);
+      else finished.push(run);
+    }
+    const excess = finished.length - this.options.retention;
+    if (excess <= 0) return;
+    finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
+    for (const run of finished.slice(0, excess)) this.runs.delete(run.id);
+  }
+}

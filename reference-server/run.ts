@@ -1,0 +1,108 @@
+/**
+ * One run: its identity, its append-only event log (kept as encoded SSE frames so every reader,
+ * early or late, gets byte-identical replays), its cancel switch and its pending permission requests.
+ * Mirrors Go's `run` struct; readers wait on `changed()` instead of a notify channel.
+ */
+import { encodeGoJson } from './go-json.js';
+import { formatGoTime } from './go-time.js';
+import { encodeSseFrame } from './sse.js';
+
+export interface PendingPermission {
+  settle(decision: { allow: boolean; reason: string; rememberFor: string }): void;
+}
+
+export interface RunInit {
+  id: string;
+  sessionId: string;
+  clientId: string;
+  now: () => Date;
+  eventId: () => string;
+}
+
+export class Run {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly clientId: string;
+  readonly controller = new AbortController();
+  /** Pending permission requests by id; a decision or timeout removes the entry. */
+  readonly pending = new Map<string, PendingPermission>();
+  /** Ids of requests that timed out (only consulted by the 'decision-after-timeout-accepted' fault). */
+  readonly expired = new Set<string>();
+  /** Event types in order, for stats and tests. */
+  readonly types: string[] = [];
+  done = false;
+  finishedAtMs = 0;
+  /** Set when the server closes: readers held open by the 'stream-left-open' fault end too. */
+  released = false;
+
+  private readonly frames: Uint8Array[] = [];
+  private readonly now: () => Date;
+  private readonly eventId: () => string;
+  private waiters: Array<() => void> = [];
+
+  constructor(init: RunInit) {
+    this.id = init.id;
+    this.sessionId = init.sessionId;
+    this.clientId = init.clientId;
+    this.now = init.now;
+    this.eventId = init.eventId;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  frameAt(index: number): Uint8Array | undefined {
+    return this.frames[index];
+  }
+
+  /** Append one event (Go's `run.emit`): envelope fields in Go struct order, payload omitted when undefined. */
+  emit(type: string, payload?: unknown): void {
+    if (this.done) return; // nothing follows the terminal event
+    const id = this.eventId();
+    const envelope: Record<string, unknown> = {
+      version: 1,
+      id,
+      seq: this.frames.length + 1,
+      run_id: this.id,
+      session_id: this.sessionId,
+      time: formatGoTime(this.now()),
+      type,
+    };
+    if (payload !== undefined && payload !== null) envelope.payload = payload;
+    this.frames.push(encodeSseFrame(id, type, encodeGoJson(envelope)));
+    this.types.push(type);
+    this.wake();
+  }
+
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.finishedAtMs = this.now().getTime();
+    this.wake();
+  }
+
+  release(): void {
+    this.released = true;
+    this.wake();
+  }
+
+  cancel(): void {
+    if (!this.done) this.controller.abort();
+  }
+
+  /** Resolves at the next emit, finish or release. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

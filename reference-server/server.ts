@@ -1,0 +1,294 @@
+/**
+ * `createReferenceServer`: the whole Glue daemon (v1.11.0 behaviour, as captured) as one
+ * web-standard handler, `Request → Response`, with SSE bodies as `ReadableStream`s.
+ * Routing order is Go's: `/v1/health` (no auth), then auth for everything else (before routing
+ * and before the method check), then the route table, then the route's single method.
+ *
+ * Where Go is weaker, this server does better (see docs/ARCHITECTURE.md, reference-server):
+ * - finished runs are evicted (count + TTL) instead of kept forever;
+ * - request bodies are capped (413) and active runs / open streams are bounded (429/503 `conflict`, retryable);
+ * - `shutdown()` denies pending permissions with a model-visible reason, cancels every run so each
+ *   open stream ends with its terminal event (`run_error` code `canceled`, message
+ *   `context canceled`), and resolves when they have; Go leaves streams hanging and cuts them after 5 s.
+ */
+import type { MockHost } from './host.js';
+import type { IdSource } from './ids.js';
+import type { DaemonContext } from './daemon-context.js';
+import type { RuntimeInfoInput } from './diagnostics.js';
+import { createAuthorizer } from './auth.js';
+import {
+  handleDiagnostics,
+  handleMcpPromptGet,
+  handleMcpPrompts,
+  handleMcpRead,
+  handleMcpResources,
+  handleMemories,
+  handleMemoryForget,
+  handlePermissionForget,
+  handlePermissions,
+  handleRecall,
+  handleRoles,
+  handleSkills,
+  handleStatus,
+  handleTools,
+} from './catalog-handlers.js';
+import { RecentErrors, runtimeBlock } from './diagnostics.js';
+import { GrantStore } from './grants.js';
+import { resolveIds } from './ids.js';
+import { faultSwitch } from './internal-faults.js';
+import { PermissionBroker, shutdownDenyReason } from './permission-broker.js';
+import { loadPermissionStore, savePermissionStore } from './permission-store-file.js';
+import { errorResponse, jsonResponse, messages, methodNotAllowed, routeNotFound, shuttingDown } from './responses.js';
+import { handleCancelRun, handleDecision, handleRunEvents, handleStartRun } from './run-handlers.js';
+import { RunRegistry } from './run-registry.js';
+import { decodedPath, matchRoute } from './routes.js';
+import type { RouteMatch } from './routes.js';
+import { SessionQueue } from './session-queue.js';
+
+/** Go's default permission timeout. */
+export const defaultPermissionTimeoutMs = 10 * 60 * 1000;
+
+export const defaultLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxActiveRuns: 64,
+  maxOpenStreams: 256,
+  finishedRunRetention: 256,
+  finishedRunTtlMs: 60 * 60 * 1000,
+} as const;
+
+/** How long shutdown waits for runs and streams to end before it closes what is left. */
+const shutdownGraceMs = 2_000;
+
+export interface ReferenceServerLimits {
+  /** Request body cap; larger bodies get 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Runs not yet finished (queued ones included); past it, starts get 429 `conflict` (retryable). */
+  maxActiveRuns?: number;
+  /** Concurrent SSE responses; past it, event requests get 429 `conflict` (retryable). */
+  maxOpenStreams?: number;
+  /** Finished runs kept for replay; the oldest are evicted first (then their id is a 404). */
+  finishedRunRetention?: number;
+  /** How long a finished run stays replayable. */
+  finishedRunTtlMs?: number;
+}
+
+export interface ReferenceServerOptions {
+  token: string;
+  host: MockHost;
+  /** How long a permission request waits for a decision (default 10 min, as Go). */
+  permissionTimeoutMs?: number;
+  /** Timestamps (events, grants, diagnostics, expires_at) and run eviction. */
+  clock?: () => Date;
+  ids?: Partial<IdSource>;
+  /** JSON file for remembered grants (Go's file permission store): loaded at start, rewritten on change. */
+  permissionStorePath?: string;
+  limits?: ReferenceServerLimits;
+  /** Internal fault hooks by name (see INTERNAL_FAULTS); for the kit's own sensitivity tests. */
+  faults?: ReadonlySet<string>;
+  /** Not on the wire (Go's runtime block has no version); kept for adapters that print it. */
+  version?: string;
+  /** `runtime.name` in /v1/diagnostics (default `glue-mock-daemon`). */
+  name?: string;
+  /** The rest of the diagnostics runtime block (listen_addr, metadata_path, token_source, …). */
+  runtime?: RuntimeInfoInput;
+}
+
+export interface ReferenceServerStats {
+  activeRuns: number;
+  openStreams: number;
+  retainedRuns: number;
+}
+
+export interface ReferenceServer {
+  handle(request: Request): Promise<Response>;
+  /** Graceful: refuse new work, deny pending permissions, cancel runs, let streams deliver their terminal event. */
+  shutdown(): Promise<void>;
+  /** `shutdown()`, then drop every run and close anything still open. */
+  close(): Promise<void>;
+  stats(): ReferenceServerStats;
+  readonly version: string | undefined;
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+export function createReferenceServer(options: ReferenceServerOptions): ReferenceServer {
+  const token = options.token.trim();
+  if (!token) throw new Error('Failed to create reference server: token is required.');
+  const now = options.clock ?? (() => new Date());
+  const ids = resolveIds(options.ids);
+  const faults = faultSwitch(options.faults);
+  const limits = options.limits ?? {};
+  const storePath = options.permissionStorePath?.trim() || undefined;
+  const startedAt = now();
+
+  const grants = new GrantStore(storePath ? (list) => savePermissionStore(storePath, list) : undefined);
+  if (storePath) grants.load(loadPermissionStore(storePath));
+  const errors = new RecentErrors();
+  const runs = new RunRegistry({
+    retention: Math.max(0, limits.finishedRunRetention ?? defaultLimits.finishedRunRetention),
+    ttlMs: positive(limits.finishedRunTtlMs, defaultLimits.finishedRunTtlMs),
+    now,
+  });
+  const broker = new PermissionBroker({
+    grants,
+    timeoutMs: positive(options.permissionTimeoutMs, defaultPermissionTimeoutMs),
+    now,
+    permissionId: ids.permission,
+    faults,
+    onStoreError: (run, error) =>
+      errors.record(now(), { runId: run.id, sessionId: run.sessionId, clientId: run.clientId }, String((error as Error)?.message ?? error)),
+  });
+
+  let streamsDrained: Array<() => void> = [];
+  const ctx: DaemonContext = {
+    host: options.host,
+    runs,
+    sessions: new SessionQueue(),
+    broker,
+    grants,
+    errors,
+    faults,
+    ids,
+    now,
+    limits: {
+      maxBodyBytes: positive(limits.maxBodyBytes, defaultLimits.maxBodyBytes),
+      maxActiveRuns: positive(limits.maxActiveRuns, defaultLimits.maxActiveRuns),
+      maxOpenStreams: positive(limits.maxOpenStreams, defaultLimits.maxOpenStreams),
+    },
+    runtime: runtimeBlock(
+      {
+        name: options.name ?? 'glue-mock-daemon',
+        ...options.runtime,
+        ...(storePath && !options.runtime?.permission_remember_path ? { permission_remember_path: storePath } : {}),
+      },
+      startedAt,
+    ),
+    streams: {
+      open: 0,
+      ended: () => {
+        ctx.streams.open--;
+        if (ctx.streams.open === 0) {
+          const waiters = streamsDrained;
+          streamsDrained = [];
+          for (const wake of waiters) wake();
+        }
+      },
+    },
+    executions: new Set(),
+  };
+  const authorized = createAuthorizer(token);
+  let closing = false;
+  let shutdownPromise: Promise<void> | undefined;
+
+  async function route(request: Request, match: RouteMatch, url: URL): Promise<Response> {
+    const [first = '', second = ''] = match.params;
+    switch (match.name) {
+      case 'health':
+        return jsonResponse(200, { ok: true, version: 1 });
+      case 'status':
+        return handleStatus(ctx);
+      case 'diagnostics':
+        return handleDiagnostics(ctx);
+      case 'tools':
+        return handleTools(ctx);
+      case 'skills':
+        return handleSkills(ctx);
+      case 'roles':
+        return handleRoles(ctx);
+      case 'recall':
+        return handleRecall(ctx, request);
+      case 'memories':
+        return handleMemories(ctx, url);
+      case 'permissions':
+        return handlePermissions(ctx);
+      case 'permissionForget':
+        return handlePermissionForget(ctx, first);
+      case 'memoryForget':
+        return handleMemoryForget(ctx, first);
+      case 'mcpResources':
+        return handleMcpResources(ctx);
+      case 'mcpResourceRead':
+        return handleMcpRead(ctx, request);
+      case 'mcpPrompts':
+        return handleMcpPrompts(ctx);
+      case 'mcpPromptGet':
+        return handleMcpPromptGet(ctx, request);
+      case 'startRun':
+        return handleStartRun(ctx, request, first);
+      case 'runEvents':
+        return handleRunEvents(ctx, request, first);
+      case 'permissionDecision':
+        return handleDecision(ctx, request, first, second);
+      case 'cancelRun':
+        return handleCancelRun(ctx, first);
+    }
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      const path = decodedPath(url);
+      // Go's HTTP server refuses a malformed escape before any handler runs; answer with the envelope.
+      if (path === undefined) return errorResponse(400, 'invalid_request', 'invalid URL escape');
+      if (closing) return shuttingDown();
+      if (path === '/v1/health') {
+        return request.method === 'GET' ? jsonResponse(200, { ok: true, version: 1 }) : methodNotAllowed();
+      }
+      if (!authorized(request)) return errorResponse(401, 'unauthorized', messages.unauthorized);
+      const match = matchRoute(path);
+      if (!match) return routeNotFound();
+      if (request.method !== match.method) return methodNotAllowed();
+      return await route(request, match, url);
+    } catch (error) {
+      return errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  function waitForStreams(): Promise<void> {
+    if (ctx.streams.open === 0) return Promise.resolve();
+    return new Promise((resolve) => streamsDrained.push(resolve));
+  }
+
+  function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return Promise.race([work.then(() => undefined), limit]).finally(() => clearTimeout(timer));
+  }
+
+  function shutdown(): Promise<void> {
+    shutdownPromise ??= (async () => {
+      closing = true;
+      for (const run of runs.all()) {
+        if (run.done) continue;
+        broker.denyAll(run, shutdownDenyReason);
+        run.cancel();
+      }
+      await bounded(Promise.allSettled([...ctx.executions]), shutdownGraceMs);
+      // An agent that ignores cancellation still gets a terminal event, so no reader hangs.
+      for (const run of runs.all()) {
+        if (run.done) continue;
+        run.emit('run_error', { error: { code: 'canceled', message: 'context canceled', retryable: false } });
+        run.finish();
+      }
+      for (const run of runs.all()) if (faults.has('stream-left-open')) run.release();
+      await bounded(waitForStreams(), shutdownGraceMs);
+    })();
+    return shutdownPromise;
+  }
+
+  async function close(): Promise<void> {
+    await shutdown();
+    for (const run of runs.all()) run.release();
+    runs.clear();
+  }
+
+  return {
+    handle,
+    shutdown,
+    close,
+    stats: () => ({ activeRuns: runs.activeCount(), openStreams: ctx.streams.open, retainedRuns: runs.retainedCount() }),
+    version: options.version,
+  };
+}

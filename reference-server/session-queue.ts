@@ -1,0 +1,40 @@
+/**
+ * Runs in one session execute one at a time, in start order (Go serialises `Session.Prompt`).
+ * A queued run can be canceled while it waits; it then leaves the queue without running, and the
+ * runs behind it still wait for the one ahead of it.
+ */
+export class SessionQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Resolves with a release function once it is this run's turn, or undefined if `signal` aborts first. */
+  async acquire(sessionId: string, signal: AbortSignal): Promise<(() => void) | undefined> {
+    const previous = this.tails.get(sessionId) ?? Promise.resolve();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => held);
+    this.tails.set(sessionId, tail);
+    const releaseTurn = (): void => {
+      release();
+      void tail.then(() => {
+        if (this.tails.get(sessionId) === tail) this.tails.delete(sessionId);
+      });
+    };
+
+    if (signal.aborted) {
+      releaseTurn();
+      return undefined;
+    }
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const outcome = await Promise.race([previous.then(() => 'turn' as const), aborted]);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    if (outcome === 'aborted') {
+      releaseTurn();
+      return undefined;
+    }
+    return releaseTurn;
+  }
+}
