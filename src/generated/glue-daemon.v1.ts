@@ -661,7 +661,9 @@ export interface components {
             name: string;
             description?: string;
             /** @description JSON Schema of the tool arguments, as given to the provider. */
-            parameters?: Record<string, never>;
+            parameters?: {
+                [key: string]: unknown;
+            };
             /** @description Whether calls go through the permission flow. */
             requires_permission: boolean;
             /** @description The action named in permission requests (`write`, `delete`, `exec`…). */
@@ -697,7 +699,9 @@ export interface components {
             description?: string;
             mime_type?: string;
             /** @description MCP resource annotations, passed through. */
-            annotations?: Record<string, never>;
+            annotations?: {
+                [key: string]: unknown;
+            };
             /** @description Size in bytes, when known. */
             size?: number;
         };
@@ -734,7 +738,9 @@ export interface components {
             /** @description Base64-encoded binary content. */
             blob?: string;
             /** @description MCP metadata, passed through. */
-            _meta?: Record<string, never>;
+            _meta?: {
+                [key: string]: unknown;
+            };
         };
         McpResourceReadResponse: {
             server: string;
@@ -843,7 +849,9 @@ export interface components {
             /** @description What the action applies to; the raw argument JSON when the tool reports no target. */
             target: string;
             /** @description The tool call arguments. */
-            args?: Record<string, never>;
+            args?: {
+                [key: string]: unknown;
+            };
             session_id: string;
         };
         PermissionDecisionRequest: {
@@ -883,7 +891,9 @@ export interface components {
             /** @description Turn limit; 0 or less means the host default. Exceeding it fails the run. */
             max_turns?: number;
             /** @description Provider options, passed through. */
-            options?: Record<string, never>;
+            options?: {
+                [key: string]: unknown;
+            };
         };
         RunStartResponse: {
             run_id: components["schemas"]["RunId"];
@@ -933,7 +943,9 @@ export interface components {
             /** @description Tool name. */
             name: string;
             /** @description Tool arguments as the model produced them. */
-            arguments?: Record<string, never>;
+            arguments?: {
+                [key: string]: unknown;
+            };
         };
         ImageContent: {
             /** @description Base64 image bytes. */
@@ -997,14 +1009,18 @@ export interface components {
             stop_reason?: components["schemas"]["StopReason"];
             usage?: components["schemas"]["Usage"];
             created_at: components["schemas"]["Timestamp"];
-            metadata?: Record<string, never>;
+            metadata?: {
+                [key: string]: unknown;
+            };
         };
         /** @description The local result of a tool call. */
         ToolResult: {
             content?: components["schemas"]["ContentPart"][];
             /** @description Present (true) only for failures and denials. */
             is_error?: boolean;
-            metadata?: Record<string, never>;
+            metadata?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description The SSE `event:` name and the envelope `type`. `run_start`, `permission_request`,
