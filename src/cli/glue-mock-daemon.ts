@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+/**
+ * glue-mock-daemon: the reference daemon on a local port, started the way `glue serve` starts the
+ * Go daemon (same flags, same four startup lines from daemon.ServeLocal, same metadata file).
+ * Parses flags, builds the server from the library, prints, and waits for SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../reference-server/index.js';
+import { createFaultyServer, listFaults, UnknownFaultError } from '../../reference-server/faults/index.js';
+import { defaultMetadataPath, writeMetadataFile } from '../../reference-server/metadata-file.js';
+import { loadMockHost } from '../../reference-server/mock-host/index.js';
+import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
+import { packagePath } from '../protocol/package-root.js';
+import {
+  UsageError,
+  isLoopbackHost,
+  normalizeGoFlags,
+  parseGoDuration,
+  parseListenAddress,
+  resolveToken,
+  type ListenAddress,
+  type TokenSource,
+} from './args.js';
+
+const PROGRAM = 'glue-mock-daemon';
+/** Go's daemon default when `--permission-timeout` is 0. */
+const DEFAULT_PERMISSION_TIMEOUT_MS = 10 * 60_000;
+/** Whole shutdown budget after a signal; ServeLocal waits 5 s for connections, we end streams first. */
+const SHUTDOWN_BUDGET_MS = 8_000;
+/** Open responses get this long to finish after the streams were ended. */
+const CLOSE_GRACE_MS = 2_000;
+
+const USAGE = `Usage: ${PROGRAM} [flags]
+
+A local Glue daemon (ADR-0010 HTTP + SSE) backed by the scriptable mock host.
+
+Flags (as \`glue serve\`):
+  --listen HOST:PORT          listen address (default 127.0.0.1:0)
+  --token TOKEN               bearer token (default $GLUE_DAEMON_TOKEN, else a random 256-bit hex token)
+  --metadata PATH             connection metadata JSON path; '' disables (default ${defaultMetadataPath()})
+  --permission-timeout DUR    permission decision timeout, Go syntax (2s, 500ms, 10m); 0 = 10m
+Mock host:
+  --scenarios DIR             scenario YAML directory (default: the bundled fixtures)
+  --catalogs DIR              catalog YAML directory (default: the bundled fixtures)
+  --minimal                   a host with no optional interfaces (only the base capabilities)
+  --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
+  --permission-store PATH     persist remembered permission grants to this JSON file
+Other:
+  --name NAME                 name on the first startup line (default "glue daemon")
+  --allow-remote              allow a non-loopback --listen address (needs --token or $GLUE_DAEMON_TOKEN)
+  --help                      print this help
+  --version                   print the version
+
+The token is never printed: it is in the metadata file (mode 0600) or wherever you set it.
+`;
+
+const OPTIONS = {
+  listen: { type: 'string', default: '127.0.0.1:0' },
+  token: { type: 'string' },
+  metadata: { type: 'string' },
+  'permission-timeout': { type: 'string', default: '0' },
+  scenarios: { type: 'string' },
+  catalogs: { type: 'string' },
+  minimal: { type: 'boolean', default: false },
+  fault: { type: 'string', multiple: true },
+  'permission-store': { type: 'string' },
+  name: { type: 'string', default: 'glue daemon' },
+  'allow-remote': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+interface DaemonConfig {
+  listen: ListenAddress;
+  /** `--listen` as given, for the diagnostics block. */
+  listenFlag: string;
+  token: string;
+  tokenSource: TokenSource;
+  metadataPath: string;
+  permissionTimeoutMs: number;
+  scenariosDir: string | undefined;
+  catalogsDir: string | undefined;
+  minimal: boolean;
+  faults: string[];
+  permissionStorePath: string | undefined;
+  name: string;
+}
+
+type Parsed = { kind: 'run'; config: DaemonConfig } | { kind: 'print'; text: string };
+
+function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: normalizeGoFlags(argv, new Set(Object.keys(OPTIONS))),
+      options: OPTIONS,
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return { kind: 'print', text: USAGE };
+  if (values.version) return { kind: 'print', text: `${PROGRAM} ${packageVersion()}\n` };
+  const faults = values.fault ?? [];
+  if (faults.includes('list')) {
+    return { kind: 'print', text: listFaults().map((fault) => `${fault.name}\t${fault.area}\t${fault.rule}\n`).join('') };
+  }
+
+  const listen = parseListenAddress(values.listen);
+  const { token, source } = resolveToken(values.token, env);
+  const explicitToken = source !== 'generated';
+  if (!isLoopbackHost(listen.host)) {
+    if (!values['allow-remote']) {
+      throw new UsageError(`refusing to listen on non-loopback address "${values.listen}"; pass --allow-remote together with --token or GLUE_DAEMON_TOKEN`);
+    }
+    if (!explicitToken) throw new UsageError('--allow-remote requires an explicit --token or GLUE_DAEMON_TOKEN');
+  }
+  const metadataPath = values.metadata ?? defaultMetadataPath();
+  // Same rule as `glue serve`: a generated token nobody can read would lock every client out.
+  if (metadataPath.trim() === '' && !explicitToken) throw new UsageError('metadata disabled requires --token or GLUE_DAEMON_TOKEN');
+  const timeout = parseGoDuration(values['permission-timeout']);
+  const known = new Set(listFaults().map((fault) => fault.name));
+  const unknown = faults.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new UsageError(new UnknownFaultError(unknown).message);
+
+  return {
+    kind: 'run',
+    config: {
+      listen,
+      listenFlag: values.listen,
+      token,
+      tokenSource: source,
+      metadataPath: metadataPath.trim() === '' ? '' : metadataPath,
+      permissionTimeoutMs: timeout > 0 ? timeout : DEFAULT_PERMISSION_TIMEOUT_MS,
+      scenariosDir: values.scenarios,
+      catalogsDir: values.catalogs,
+      minimal: values.minimal,
+      faults,
+      permissionStorePath: values['permission-store'] || undefined,
+      name: values.name.trim() || 'glue daemon',
+    },
+  };
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** daemon.ServeLocal's four lines; never the token. */
+function startupLines(config: DaemonConfig, baseUrl: string): string {
+  const lines = [`${config.name} listening`, `base_url: ${baseUrl}`];
+  if (config.metadataPath !== '') {
+    lines.push(`metadata: ${config.metadataPath}`, `token: written to metadata file (${config.tokenSource})`);
+  } else {
+    lines.push(`token: configured (${config.tokenSource}); metadata file disabled`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function createServer(config: DaemonConfig): ReferenceServer {
+  const host = loadMockHost({ scenariosDir: config.scenariosDir, catalogsDir: config.catalogsDir, minimal: config.minimal });
+  const options: ReferenceServerOptions = {
+    token: config.token,
+    host,
+    permissionTimeoutMs: config.permissionTimeoutMs,
+    permissionStorePath: config.permissionStorePath,
+    version: packageVersion(),
+    // The diagnostics runtime block the captured fake host reports (captures 019, 162).
+    runtime: {
+      listen_addr: config.listenFlag,
+      metadata_path: config.metadataPath,
+      token_source: config.tokenSource,
+      provider: 'fake',
+      model: 'fake-model',
+      store_type: 'memory',
+    },
+  };
+  return config.faults.length > 0 ? createFaultyServer({ ...options, faults: config.faults }) : createReferenceServer(options);
+}
+
+/** Resolves with the first of SIGINT/SIGTERM. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseCommandLine(argv, process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${PROGRAM}: ${err.message}\nRun '${PROGRAM} --help' for usage.\n`);
+    return 2;
+  }
+  if (parsed.kind === 'print') {
+    process.stdout.write(parsed.text);
+    return 0;
+  }
+  const { config } = parsed;
+
+  // Listen for signals before anything slow, so an early SIGTERM still shuts down cleanly.
+  const signal = nextSignal();
+  const server = createServer(config);
+  let node: NodeServer;
+  try {
+    node = await serveNode(server, { host: config.listen.host || '::', port: config.listen.port, closeGraceMs: CLOSE_GRACE_MS });
+  } catch (err) {
+    await server.close();
+    process.stderr.write(`${PROGRAM}: Failed to listen on ${formatListen(config.listen)}: ${errorText(err)}\n`);
+    return 1;
+  }
+  if (config.metadataPath !== '') {
+    try {
+      await writeMetadataFile(config.metadataPath, { version: 1, base_url: node.url, token: config.token, pid: process.pid });
+    } catch (err) {
+      await node.close();
+      await server.close();
+      process.stderr.write(`${PROGRAM}: Failed to write the metadata file ${config.metadataPath}: ${errorText(err)}\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(startupLines(config, node.url));
+
+  await signal;
+  // Unlike Go (which leaves streams hanging for 5 s, capture 187), end every stream with a terminal
+  // event and deny pending permissions first, so clients see a clean end. The metadata file stays,
+  // as Go leaves it (capture 159).
+  const budget = setTimeout(() => {
+    process.stderr.write(`${PROGRAM}: shutdown took longer than ${SHUTDOWN_BUDGET_MS} ms; exiting\n`);
+    process.exit(1);
+  }, SHUTDOWN_BUDGET_MS);
+  budget.unref();
+  // A second signal while shutting down means "now".
+  void nextSignal().then(() => process.exit(1));
+  await server.shutdown();
+  await node.close();
+  await server.close();
+  return 0;
+}
+
+function formatListen(listen: ListenAddress): string {
+  return `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${PROGRAM}: ${errorText(err)}\n`);
+    process.exit(1);
+  },
+);
