@@ -1029,6 +1029,15 @@ export interface components {
          * @enum {string}
          */
         EventType: "run_start" | "loop_start" | "turn_start" | "message_start" | "text_delta" | "thinking_delta" | "tool_start" | "permission_request" | "tool_end" | "message_end" | "turn_end" | "loop_end" | "error" | "run_done" | "run_error";
+        /**
+         * @example {
+         *       "client_id": "cli:alice",
+         *       "skill": "triage"
+         *     }
+         * @example {
+         *       "client_id": ""
+         *     }
+         */
         RunStartPayload: {
             /** @description The run's `client_id`, or `""` when none was given (always present). */
             client_id: string;
@@ -1048,7 +1057,24 @@ export interface components {
             type: "message_start";
             message: components["schemas"]["Message"];
         };
-        /** @description Each event carries the whole assistant message so far, so stream size grows with the square of the delta count. */
+        /**
+         * @description Each event carries the whole assistant message so far, so stream size grows with the square of the delta count.
+         * @example {
+         *       "type": "text_delta",
+         *       "message": {
+         *         "role": "assistant",
+         *         "content": [
+         *           {
+         *             "type": "text",
+         *             "text": "Hello, world"
+         *           }
+         *         ],
+         *         "model": "fake-model",
+         *         "created_at": "2026-11-24T16:50:26.324566436Z"
+         *       },
+         *       "delta": ", world"
+         *     }
+         */
         TextDeltaPayload: {
             /** @constant */
             type: "text_delta";
@@ -1063,6 +1089,21 @@ export interface components {
             message?: components["schemas"]["Message"];
             delta: string;
         };
+        /**
+         * @example {
+         *       "type": "tool_start",
+         *       "tool_call": {
+         *         "id": "call_write_1",
+         *         "name": "write_note",
+         *         "arguments": {
+         *           "path": "notes/a.txt",
+         *           "text": "hi"
+         *         }
+         *       },
+         *       "tool_call_id": "call_write_1",
+         *       "tool_name": "write_note"
+         *     }
+         */
         ToolStartPayload: {
             /** @constant */
             type: "tool_start";
@@ -1070,6 +1111,22 @@ export interface components {
             tool_call_id: string;
             tool_name: string;
         };
+        /**
+         * @example {
+         *       "permission_id": "perm_d433a81e37666c711346b8e8bdbb06e1",
+         *       "request": {
+         *         "tool": "write_note",
+         *         "action": "write",
+         *         "target": "notes/a.txt",
+         *         "args": {
+         *           "path": "notes/a.txt",
+         *           "text": "hi"
+         *         },
+         *         "session_id": "perm"
+         *       },
+         *       "expires_at": "2026-11-24T16:50:28.612928775Z"
+         *     }
+         */
         PermissionRequestPayload: {
             /** @description Id to answer with `decidePermission` (`perm_<32 hex>` in Glue). */
             permission_id: string;
@@ -1077,6 +1134,43 @@ export interface components {
             /** @description Request time plus the daemon permission timeout; then the tool is denied. */
             expires_at: components["schemas"]["Timestamp"];
         };
+        /**
+         * @example {
+         *       "type": "tool_end",
+         *       "message": {
+         *         "role": "tool",
+         *         "content": [
+         *           {
+         *             "type": "text",
+         *             "text": "permission denied by daemon client"
+         *           }
+         *         ],
+         *         "tool_call_id": "call_write_1",
+         *         "tool_name": "write_note",
+         *         "is_error": true,
+         *         "created_at": "2026-11-24T16:50:27.037105508Z"
+         *       },
+         *       "tool_call": {
+         *         "id": "call_write_1",
+         *         "name": "write_note",
+         *         "arguments": {
+         *           "path": "notes/a.txt",
+         *           "text": "hi"
+         *         }
+         *       },
+         *       "tool_call_id": "call_write_1",
+         *       "tool_name": "write_note",
+         *       "tool_result": {
+         *         "content": [
+         *           {
+         *             "type": "text",
+         *             "text": "permission denied by daemon client"
+         *           }
+         *         ],
+         *         "is_error": true
+         *       }
+         *     }
+         */
         ToolEndPayload: {
             /** @constant */
             type: "tool_end";
@@ -1104,12 +1198,49 @@ export interface components {
             /** @description Every message completed in this run; left out when none was (early failure or cancel). */
             messages?: components["schemas"]["Message"][];
         };
+        /**
+         * @example {
+         *       "type": "error",
+         *       "error": "context canceled"
+         *     }
+         */
         ErrorPayload: {
             /** @constant */
             type: "error";
             /** @description The loop error text (`context canceled`, `loop: maximum turns exceeded (1)`…). */
             error: string;
         };
+        /**
+         * @example {
+         *       "message": {
+         *         "role": "assistant",
+         *         "content": [
+         *           {
+         *             "type": "text",
+         *             "text": "Hello, world"
+         *           }
+         *         ],
+         *         "model": "fake-model",
+         *         "stop_reason": "stop",
+         *         "created_at": "2026-11-24T16:50:26.324566436Z"
+         *       },
+         *       "new_messages": [
+         *         {
+         *           "role": "assistant",
+         *           "content": [
+         *             {
+         *               "type": "text",
+         *               "text": "Hello, world"
+         *             }
+         *           ],
+         *           "model": "fake-model",
+         *           "stop_reason": "stop",
+         *           "created_at": "2026-11-24T16:50:26.324566436Z"
+         *         }
+         *       ],
+         *       "text": "Hello, world"
+         *     }
+         */
         RunDonePayload: {
             /** @description The last assistant message. */
             message: components["schemas"]["Message"];
@@ -1118,6 +1249,22 @@ export interface components {
             /** @description Text of the last assistant message. */
             text: string;
         };
+        /**
+         * @example {
+         *       "error": {
+         *         "code": "canceled",
+         *         "message": "context canceled",
+         *         "retryable": false
+         *       }
+         *     }
+         * @example {
+         *       "error": {
+         *         "code": "internal",
+         *         "message": "loop: provider stream: fake provider: scripted failure",
+         *         "retryable": false
+         *       }
+         *     }
+         */
         RunErrorPayload: {
             /** @description Code `canceled` for cancellations, `internal` otherwise. */
             error: components["schemas"]["ErrorObject"];
@@ -1352,6 +1499,29 @@ export interface components {
          *     `event:` name, and `id` equals the SSE `id:` line. `seq` starts at 1 and grows by 1; every
          *     reader gets the full history from `seq` 1. The last event of a run is `run_done` or
          *     `run_error`. Clients should ignore event types they do not know (new types may be added).
+         * @example {
+         *       "version": 1,
+         *       "id": "evt_1ed3049fdcb4c9e0f51f429b95999b95",
+         *       "seq": 7,
+         *       "run_id": "run_6a4c5f69251b1c673140f775edfa6e8e",
+         *       "session_id": "perm",
+         *       "time": "2026-11-24T16:50:26.612929358Z",
+         *       "type": "permission_request",
+         *       "payload": {
+         *         "permission_id": "perm_d433a81e37666c711346b8e8bdbb06e1",
+         *         "request": {
+         *           "tool": "write_note",
+         *           "action": "write",
+         *           "target": "notes/a.txt",
+         *           "args": {
+         *             "path": "notes/a.txt",
+         *             "text": "hi"
+         *           },
+         *           "session_id": "perm"
+         *         },
+         *         "expires_at": "2026-11-24T16:50:28.612928775Z"
+         *       }
+         *     }
          */
         EventEnvelope: components["schemas"]["RunStartEvent"] | components["schemas"]["LoopStartEvent"] | components["schemas"]["TurnStartEvent"] | components["schemas"]["MessageStartEvent"] | components["schemas"]["TextDeltaEvent"] | components["schemas"]["ThinkingDeltaEvent"] | components["schemas"]["ToolStartEvent"] | components["schemas"]["PermissionRequestEvent"] | components["schemas"]["ToolEndEvent"] | components["schemas"]["MessageEndEvent"] | components["schemas"]["TurnEndEvent"] | components["schemas"]["LoopEndEvent"] | components["schemas"]["ErrorEvent"] | components["schemas"]["RunDoneEvent"] | components["schemas"]["RunErrorEvent"];
     };
