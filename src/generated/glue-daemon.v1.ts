@@ -457,7 +457,14 @@ export interface paths {
          *     text_delta…, message_end, turn_end, loop_end, run_done`. A tool turn: `turn_start,
          *     message_start, message_end (stop_reason tool_use), tool_start, [permission_request],
          *     tool_end, turn_end`, then the next turn. A failure or cancel: `…, error, loop_end,
-         *     run_error`.
+         *     run_error`. A run that fails before its loop starts (unknown role or skill) sends only
+         *     `run_start, run_error`.
+         *
+         *     If the reader disconnects while a permission request is pending, the run is canceled: the
+         *     request is not denied, no `tool_end` follows, and the replay ends `error, loop_end,
+         *     run_error (canceled)`. On daemon shutdown open streams get no terminal event and are cut
+         *     after the shutdown grace period, so clients must handle a stream that ends without
+         *     `run_done` or `run_error`.
          */
         get: operations["streamRunEvents"];
         put?: never;
