@@ -60,7 +60,8 @@ function issueFor(error: ErrorObject, source: YamlSource): LoadIssue {
     file: source.file,
     line: position.line,
     column: position.column,
-    path: error.instancePath === '' ? '/' : error.instancePath,
+    // An unknown key is reported at its own path, where the fix goes.
+    path: typeof extra === 'string' ? `${error.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}` : error.instancePath || '/',
     message: messageFor(error),
     hint: hintFor(error),
   };
@@ -73,6 +74,13 @@ function messageFor(error: ErrorObject): string {
       return `unknown key '${String(params['additionalProperty'])}'`;
     case 'required':
       return `missing key '${String(params['missingProperty'])}'`;
+    case 'oneOf':
+      return 'is not one of the allowed forms';
+    case 'maxProperties':
+    case 'minProperties': {
+      const limit = Number(params['limit']);
+      return `must have ${error.keyword === 'maxProperties' ? 'at most' : 'at least'} ${limit} key${limit === 1 ? '' : 's'}`;
+    }
     case 'enum':
       return `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     default:

@@ -125,6 +125,7 @@ export async function replayRun(host: MockHost, run: CapturedRun): Promise<Repla
       });
       if (controller.signal.aborted) return Promise.reject(new RunFailure('canceled', 'context canceled'));
       if (decision.kind === 'allow') return Promise.resolve({ allow: true, reason: '' });
+      if (decision.kind === 'pending') return Promise.reject(new Error(`${run.file}: permission left pending without a cancel`));
       return Promise.resolve({ allow: false, reason: decision.reason });
     },
     signal: controller.signal,
