@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { EventEnvelope, EventOfType, EventPayload, EventType, PermissionRequestPayload, RunErrorPayload, TextDeltaPayload } from '../../src/protocol/types.js';
 
 type Json = Record<string, unknown>;
 
@@ -198,5 +199,14 @@ describe('schemas', () => {
 
   it.each(cases)('%s', (_name, { schema, value, valid }) => {
     expect(validate(schema, value)).toBe(valid);
+  });
+});
+
+describe('type aliases', () => {
+  it('select event variants and payloads by type (checked by tsc)', () => {
+    expectTypeOf<EventPayload<'permission_request'>>().toEqualTypeOf<PermissionRequestPayload>();
+    expectTypeOf<EventPayload<'text_delta'>>().toEqualTypeOf<TextDeltaPayload>();
+    expectTypeOf<EventOfType<'run_error'>['payload']>().toEqualTypeOf<RunErrorPayload>();
+    expectTypeOf<EventEnvelope['type']>().toEqualTypeOf<EventType>();
   });
 });
