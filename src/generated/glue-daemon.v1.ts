@@ -1572,7 +1572,13 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The request failed validation; `message` says which check (see the operation description). */
+        /**
+         * @description The request failed validation; `message` says which check (see the operation description).
+         *     Messages sent by Glue v1.11.0: `invalid JSON body`, `text or skill is required`,
+         *     `choose only one of text or skill`, `limit must be non-negative`, `query is required`,
+         *     `server is required`, `uri is required`, `name is required`, `invalid remember_for`,
+         *     `memory id is required`, `permission id is required`.
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1599,7 +1605,10 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The addressed object does not exist (`run not found`, `permission request not found`, `permission grant not found`). */
+        /**
+         * @description The addressed object does not exist: `run not found`, `permission request not found`
+         *     (unknown, already answered or expired), `permission grant not found`.
+         */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -1608,7 +1617,13 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The host does not implement this optional interface (the capability is not listed). Checked before the body is read. */
+        /**
+         * @description The host does not implement this optional interface (its capability is not listed).
+         *     Checked before the body is read. Messages: `recall is not supported by this host`,
+         *     `memory deletion is not supported by this host`,
+         *     `MCP resource reads are not supported by this host`,
+         *     `MCP prompt rendering is not supported by this host`.
+         */
         NotSupported: {
             headers: {
                 [name: string]: unknown;
