@@ -1,0 +1,288 @@
+/**
+ * A small bounded HTTP client for talking to a daemon under test.
+ *
+ * Every request has a timeout, never follows a redirect (a redirect must not carry the bearer
+ * token anywhere), caps the body it reads, and leaves an `Exchange` record with the token
+ * redacted so failure messages can show exactly what went over the wire.
+ */
+import { readSse, type ReadSseOptions, type SseStream } from './sse-reader.js';
+
+/** One request/response pair as shown in failure messages. The token never appears in it. */
+export interface Exchange {
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  /** The first `EXCERPT_CHARS` characters of the response body. */
+  responseBody?: string;
+  /** Transport failure (timeout, refused connection, body too large…). */
+  error?: string;
+  durationMs: number;
+}
+
+export interface HttpClientOptions {
+  /** Daemon base URL, e.g. `http://127.0.0.1:43129`. */
+  baseUrl: string;
+  /** The bearer token; sent by default, always redacted in exchanges. */
+  token?: string;
+  /** Per-request timeout (headers and body). Default 10 s. */
+  timeoutMs?: number;
+  /** Largest response body read, in bytes. Default 8 MiB. */
+  maxBodyBytes?: number;
+  /** Receives every finished exchange (recording for reports). */
+  onExchange?: (exchange: Exchange) => void;
+  /** Aborts every request of this client. */
+  signal?: AbortSignal;
+  /** The fetch implementation; defaults to the global one. Injected rather than patched. */
+  fetch?: typeof fetch;
+}
+
+/** How to authenticate one request: the configured token, nothing, or an exact header value. */
+export type AuthMode = 'token' | 'none' | { authorization: string };
+
+export interface RequestOptions {
+  method?: string;
+  /** Path (with query) relative to the base URL, sent as is (no re-encoding). */
+  path: string;
+  auth?: AuthMode;
+  headers?: Record<string, string>;
+  /** A string is sent verbatim; anything else is JSON-encoded with `Content-Type: application/json`. */
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body, or `undefined` when it is not JSON (`jsonError` says why). */
+  json: unknown;
+  jsonError?: string;
+  /** True when the raw body contained the bearer token (`text` has it redacted already). */
+  tokenSeen: boolean;
+  exchange: Exchange;
+}
+
+export interface StreamResult {
+  status: number;
+  headers: Headers;
+  /** Present when the response has a body; the caller must consume or cancel it. */
+  events: SseStream;
+  exchange: Exchange;
+}
+
+/** A transport-level failure; `exchange` shows how far the request got. */
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly exchange: Exchange,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export interface HttpClient {
+  readonly baseUrl: string;
+  request(options: RequestOptions): Promise<HttpResult>;
+  /** Opens a response for streaming (SSE). The timeout covers the headers only; the SSE options bound the body. */
+  stream(options: RequestOptions & { sse?: ReadSseOptions }): Promise<StreamResult>;
+  /** Replaces the token with `<redacted>` in any text (for messages built outside exchanges). */
+  redact(text: string): string;
+}
+
+export const EXCERPT_CHARS = 2000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const redact = (text: string): string => redactToken(text, options.token);
+
+  function prepare(request: RequestOptions): { url: string; init: RequestInit; exchange: Exchange } {
+    const method = request.method ?? 'GET';
+    const headers: Record<string, string> = { ...request.headers };
+    const auth = request.auth ?? 'token';
+    if (auth === 'token' && options.token !== undefined) headers['Authorization'] = `Bearer ${options.token}`;
+    else if (typeof auth === 'object') headers['Authorization'] = auth.authorization;
+    let body: string | undefined;
+    if (typeof request.body === 'string') body = request.body;
+    else if (request.body !== undefined) {
+      body = JSON.stringify(request.body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+    }
+    const url = baseUrl + request.path;
+    const exchange: Exchange = {
+      method,
+      url: redact(url),
+      requestHeaders: redactHeaders(headers, options.token),
+      durationMs: 0,
+    };
+    if (body !== undefined) exchange.requestBody = excerpt(redact(body));
+    return { url, init: { method, headers, redirect: 'manual', ...(body !== undefined ? { body } : {}) }, exchange };
+  }
+
+  function finish(exchange: Exchange, startedAt: number): Exchange {
+    exchange.durationMs = Date.now() - startedAt;
+    options.onExchange?.(exchange);
+    return exchange;
+  }
+
+  async function request(request: RequestOptions): Promise<HttpResult> {
+    const { url, init, exchange } = prepare(request);
+    const limit = request.timeoutMs ?? timeoutMs;
+    const startedAt = Date.now();
+    const deadline = deadlineSignal(limit, options.signal, request.signal);
+    try {
+      const response = await doFetch(url, { ...init, signal: deadline.signal });
+      exchange.status = response.status;
+      exchange.responseHeaders = headerRecord(response.headers);
+      const raw = await readCapped(response, maxBodyBytes);
+      const tokenSeen = options.token !== undefined && options.token !== '' && raw.includes(options.token);
+      const text = redact(raw);
+      exchange.responseBody = excerpt(text);
+      const parsed = parseJson(text);
+      return { status: response.status, headers: response.headers, text, ...parsed, tokenSeen, exchange: finish(exchange, startedAt) };
+    } catch (error) {
+      exchange.error = redact(deadline.reason() ?? describeError(error));
+      finish(exchange, startedAt);
+      throw new HttpError(`${exchange.method} ${exchange.url}: ${exchange.error}`, exchange);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async function stream(request: RequestOptions & { sse?: ReadSseOptions }): Promise<StreamResult> {
+    const { url, init, exchange } = prepare(request);
+    const limit = request.timeoutMs ?? timeoutMs;
+    const startedAt = Date.now();
+    const headersDeadline = deadlineSignal(limit, options.signal, request.signal);
+    // The connection outlives the header deadline, so it gets its own controller tied only to aborts.
+    const connection = new AbortController();
+    const abortConnection = (): void => connection.abort();
+    headersDeadline.signal.addEventListener('abort', abortConnection, { once: true });
+    try {
+      const response = await doFetch(url, { ...init, signal: connection.signal });
+      headersDeadline.signal.removeEventListener('abort', abortConnection);
+      exchange.status = response.status;
+      exchange.responseHeaders = headerRecord(response.headers);
+      finish(exchange, startedAt);
+      const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+      const sseOptions: ReadSseOptions = { ...request.sse };
+      // Cancelling the body (what readSse does on abort) closes the connection.
+      const signals = [options.signal, request.signal, request.sse?.signal].filter((s): s is AbortSignal => s !== undefined);
+      if (signals.length > 0) sseOptions.signal = AbortSignal.any(signals);
+      return { status: response.status, headers: response.headers, events: readSse(body, sseOptions), exchange };
+    } catch (error) {
+      exchange.error = redact(headersDeadline.reason() ?? describeError(error));
+      finish(exchange, startedAt);
+      throw new HttpError(`${exchange.method} ${exchange.url}: ${exchange.error}`, exchange);
+    } finally {
+      headersDeadline.clear();
+    }
+  }
+
+  return { baseUrl, request, stream, redact };
+}
+
+/** Reads a response body up to `maxBytes`; more than that is an error (a daemon must not flood us). */
+export async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`response body larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function parseJson(text: string): { json: unknown; jsonError?: string } {
+  if (text.trim() === '') return { json: undefined, jsonError: 'empty body' };
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { json: undefined, jsonError: `body is not JSON: ${describeError(error)}` };
+  }
+}
+
+/** A signal that aborts after `ms` or when any outer signal aborts; `reason()` names a timeout. */
+function deadlineSignal(ms: number, ...outer: (AbortSignal | undefined)[]): { signal: AbortSignal; clear(): void; reason(): string | undefined } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  const signals = [controller.signal, ...outer.filter((s): s is AbortSignal => s !== undefined)];
+  return {
+    signal: AbortSignal.any(signals),
+    clear: () => clearTimeout(timer),
+    reason: () => (timedOut ? `no complete response within ${ms} ms` : undefined),
+  };
+}
+
+/** The token, wherever it appears, becomes `<redacted>`: `Bearer <redacted>`, `bearer <redacted>`… */
+export function redactToken(text: string, token: string | undefined): string {
+  if (!token) return text;
+  return text.split(token).join('<redacted>');
+}
+
+export function redactHeaders(headers: Record<string, string>, token: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = redactToken(value, token);
+  return out;
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+export function excerpt(text: string, max = EXCERPT_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error && cause.message && !error.message.includes(cause.message)) return `${error.message}: ${cause.message}`;
+    return error.message;
+  }
+  return String(error);
+}
+
+/** Renders an exchange as the few lines a failure message shows. */
+export function formatExchange(exchange: Exchange): string {
+  const lines = [`> ${exchange.method} ${exchange.url}`];
+  for (const [name, value] of Object.entries(exchange.requestHeaders)) lines.push(`> ${name}: ${value}`);
+  if (exchange.requestBody !== undefined) lines.push(`> ${oneLine(exchange.requestBody)}`);
+  if (exchange.status !== undefined) {
+    lines.push(`< ${exchange.status}`);
+    for (const [name, value] of Object.entries(exchange.responseHeaders ?? {})) lines.push(`< ${name}: ${value}`);
+    if (exchange.responseBody) lines.push(`< ${oneLine(exchange.responseBody)}`);
+  }
+  if (exchange.error) lines.push(`! ${exchange.error}`);
+  return lines.join('\n');
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\n$/, '').replace(/\r?\n/g, '\\n');
+  return excerpt(flat, 500);
+}
