@@ -160,15 +160,18 @@ function createAjv(doc: OpenApiDocument, discriminator: boolean): AjvInstance {
   const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true, validateSchema: false, discriminator });
   addFormatsModule.default(ajv);
   // The whole document is one schema resource, so `#/components/schemas/…` refs resolve inside it.
-  // ajv refuses `discriminator.mapping`; the branches' own `type` consts say the same thing.
-  const copy = discriminator ? stripMappings(doc) : doc;
+  const copy = discriminator ? prepareDiscriminators(doc) : doc;
   ajv.addSchema({ ...copy, $id: SPEC_ID } as JsonSchema);
   return ajv;
 }
 
-/** A deep copy of the document without `discriminator.mapping` entries. */
-function stripMappings<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => stripMappings(v)) as T;
+/**
+ * A deep copy of the document ready for ajv's `discriminator` keyword: ajv refuses
+ * `discriminator.mapping` (the branches' own tag consts say the same thing), and it lets any
+ * non-object through a discriminated oneOf, so such schemas get an explicit `type: object`.
+ */
+function prepareDiscriminators<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => prepareDiscriminators(v)) as T;
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
@@ -176,9 +179,10 @@ function stripMappings<T>(value: T): T {
       const { mapping: _mapping, ...rest } = v;
       out[key] = rest;
     } else {
-      out[key] = stripMappings(v);
+      out[key] = prepareDiscriminators(v);
     }
   }
+  if (isObject(out['discriminator']) && out['type'] === undefined) out['type'] = 'object';
   return out as T;
 }
 
@@ -311,6 +315,15 @@ function describeError(error: ErrorObject, root: unknown): string {
       return `must not have property '${String(params['additionalProperty'])}'`;
     case 'format':
       return `must match format "${String(params['format'])}" (got ${describeValue(valueAt(root, error.instancePath))})`;
+    case 'pattern':
+      return `must match pattern ${JSON.stringify(params['pattern'])} (got ${describeValue(valueAt(root, error.instancePath))})`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minLength':
+    case 'maxLength':
+      return `${error.message ?? error.keyword} (got ${describeValue(valueAt(root, error.instancePath))})`;
     default:
       return error.message ?? error.keyword;
   }
