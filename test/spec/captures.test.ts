@@ -90,6 +90,31 @@ function problemsOf(capture: HttpCapture): string[] {
 
 const results = httpCaptures.map((capture) => ({ capture, problems: problemsOf(capture) }));
 
+/**
+ * Values Go passes through as raw JSON or `map[string]any`: the spec rightly leaves them open,
+ * so any JSON is allowed there. Everything else in a captured body has a definite type.
+ */
+const OPAQUE = [/^getMcpPrompt 200 messages\/\*\/content(\/|$)/, /\/annotations\//, /\/_meta\//, /\/parameters(\/|$)/, /\/tool_call\/arguments\//, /\/request\/args\//];
+
+type Json = Record<string, unknown> | unknown[];
+
+/** Every property path of a JSON value (arrays: only the first item, as `*`). */
+function propertyPaths(value: unknown, path: string[] = []): string[][] {
+  if (Array.isArray(value)) return value.length > 0 ? propertyPaths(value[0], [...path, '0']) : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => [[...path, key], ...propertyPaths(child, [...path, key])]);
+}
+
+/** A copy of `value` with the property at `path` replaced. */
+function replaced(value: unknown, path: string[], next: (old: unknown) => unknown): unknown {
+  const copy = structuredClone(value) as Json;
+  let parent: Json = copy;
+  for (const key of path.slice(0, -1)) parent = (parent as Record<string, Json>)[key] as Json;
+  const last = path[path.length - 1] ?? '';
+  (parent as Record<string, unknown>)[last] = next((parent as Record<string, unknown>)[last]);
+  return copy;
+}
+
 describe('captures', () => {
   it('parse: every file is an HTTP exchange except the listed non-HTTP ones', () => {
     expect(captures.length).toBe(187);
@@ -113,6 +138,28 @@ describe('captures', () => {
   it.each(results.map((r) => [r.capture.file, r] as const))('%s matches the spec', (_file, { capture, problems }) => {
     if (capture.file in UNMATCHABLE) return;
     expect(problems).toEqual([]);
+  });
+
+  it('sensitivity: every non-opaque field of a captured body rejects null and a wrong type', () => {
+    const accepted = new Set<string>();
+    for (const capture of httpCaptures) {
+      const route = routeFor(capture);
+      const bodies: [string, unknown, (value: unknown) => ValidationResult][] = [];
+      const { response } = capture;
+      if (route?.kind === 'operation' && response.isJson) {
+        bodies.push([`${route.operationId} ${response.status}`, response.json, (v) => validateResponse(route.operationId, response.status, v)]);
+      }
+      for (const frame of response.sse?.frames ?? []) bodies.push([String((frame.json as { type?: unknown }).type), frame.json, validateEvent]);
+      for (const [label, body, validate] of bodies) {
+        for (const path of propertyPaths(body)) {
+          const name = `${label} ${path.map((k) => (/^\d+$/.test(k) ? '*' : k)).join('/')}`;
+          if (OPAQUE.some((re) => re.test(name))) continue;
+          if (validate(replaced(body, path, () => null)).ok) accepted.add(`${name} = null`);
+          if (validate(replaced(body, path, (old) => (typeof old === 'string' ? 12345 : 'text'))).ok) accepted.add(`${name} of the wrong type`);
+        }
+      }
+    }
+    expect([...accepted].sort()).toEqual([]);
   });
 
   it('the unmatchable list is exact, and the summary is N/N', () => {
