@@ -164,7 +164,11 @@ function writeHead(res: ServerResponse, status: number, pairs: [string, string][
   // Node would add `Connection: keep-alive` and `Keep-Alive: timeout=5`; Go sends neither unless the handler does.
   res.removeHeader('connection');
   const raw: string[] = [];
-  for (const [name, value] of pairs) raw.push(name, value);
+  for (const [name, value] of pairs) {
+    // A client that asked to close (Connection: close, HTTP/1.0) gets `close`, even on an SSE
+    // response whose handler says keep-alive; net/http does the same.
+    raw.push(name, name === 'Connection' && !res.shouldKeepAlive ? 'close' : value);
+  }
   raw.push('Date', new Date().toUTCString());
   if (contentLength !== undefined) raw.push('Content-Length', String(contentLength));
   res.writeHead(status, raw);

@@ -6,6 +6,8 @@
 import { connect } from 'node:net';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createReferenceServer, type ReferenceServer } from '../../reference-server/index.js';
+import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode, type NodeServer, type ServeNodeOptions } from '../../reference-server/serve-node.js';
 
 const encoder = new TextEncoder();
@@ -55,6 +57,19 @@ function rawExchange(server: NodeServer, bytes: string, until?: (text: string) =
 /** Header block of a raw response: status line and header lines. */
 function headBlock(raw: string): string[] {
   return raw.slice(0, raw.indexOf('\r\n\r\n')).split('\r\n');
+}
+
+/** The chunks of a chunked body (the final 0-length chunk excluded). */
+function dechunk(body: string): string[] {
+  const chunks: string[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = body.indexOf('\r\n', at);
+    const size = parseInt(body.slice(at, eol), 16);
+    if (!(size > 0)) return chunks;
+    chunks.push(body.slice(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
 }
 
 function sseEvent(n: number): string {
@@ -310,3 +325,58 @@ function openRaw(s: NodeServer, bytes: string): { firstData: Promise<void>; clos
   socket.write(bytes);
   return { firstData, closed };
 }
+
+describe('with the reference server behind it', () => {
+  const TOKEN = 'node-adapter-token';
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  let core: ReferenceServer | undefined;
+  afterEach(async () => {
+    await core?.close();
+    core = undefined;
+  });
+
+  async function serveReference(): Promise<NodeServer> {
+    core = createReferenceServer({ token: TOKEN, host: loadMockHost() });
+    return serve((r) => core!.handle(r));
+  }
+
+  it('serves JSON routes byte for byte (captures 003, 004, 007)', async () => {
+    const s = await serveReference();
+    const health = await request(s.url).get('/v1/health');
+    expect([health.status, health.headers['content-type'], health.text]).toEqual([200, 'application/json', '{"ok":true,"version":1}\n']);
+    const wrongMethod = await request(s.url).post('/v1/health');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.text).toBe('{"error":{"code":"method_not_allowed","message":"method not allowed","retryable":false}}\n');
+    const unauthorized = await request(s.url).get('/v1/status');
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers['content-type']).toBe('application/json');
+  });
+
+  it('streams a run with SSE headers and id/event/data framing (capture 049)', async () => {
+    const s = await serveReference();
+    const started = await request(s.url).post('/v1/sessions/default/runs').set(auth).send({ text: 'hello' });
+    expect(started.status).toBe(201);
+    const raw = await rawExchange(s, `GET ${started.body.events_url as string} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`, (text) => text.endsWith('\r\n0\r\n\r\n'));
+    expect(headBlock(raw).slice(1, 4)).toEqual(['Cache-Control: no-cache', 'Connection: keep-alive', 'Content-Type: text/event-stream']);
+    const chunks = dechunk(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    for (const chunk of chunks) expect(chunk).toMatch(/^id: evt_[0-9a-f]{32}\nevent: [a-z_]+\ndata: \{.*\}\n\n$/);
+    const events = chunks.map((chunk) => /^event: (.*)$/m.exec(chunk)?.[1]);
+    expect(events).toEqual(['run_start', 'loop_start', 'turn_start', 'message_start', 'text_delta', 'text_delta', 'message_end', 'turn_end', 'loop_end', 'run_done']);
+  });
+
+  it('cancels the run when its only reader disconnects (captures 135-139)', async () => {
+    const s = await serveReference();
+    const started = await request(s.url).post('/v1/sessions/default/runs').set(auth).send({ text: 'slow' });
+    const eventsUrl = started.body.events_url as string;
+    expect(core!.stats().activeRuns).toBe(1);
+    await rawExchange(s, `GET ${eventsUrl} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`, (text) => text.includes('event: text_delta'));
+    await within(
+      (async () => {
+        while (core!.stats().activeRuns !== 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      })(),
+      'the run to be canceled',
+    );
+    const replay = await rawExchange(s, `GET ${eventsUrl} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`);
+    expect(replay).toContain('"code":"canceled"');
+  });
+});
