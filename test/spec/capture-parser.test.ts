@@ -126,3 +126,12 @@ describe('parseSse and dechunk on hostile input', () => {
     expect(() => dechunk('zz\r\n')).toThrow(/bad size/);
   });
 });
+
+describe('the cache', () => {
+  it('is frozen, so no test can change what another sees', () => {
+    const json = http(3).response.json as { ok: boolean };
+    expect(() => {
+      json.ok = false;
+    }).toThrow(TypeError);
+  });
+});

@@ -12,7 +12,16 @@
  * modes, timings, a refused connection). They parse as `kind: 'other'`; `NON_HTTP_CAPTURES`
  * lists each one with the reason, and the capture tests assert that list is exact.
  *
- * Everything here is synchronous and cached: tests call `loadCaptures()` freely.
+ * Everything here is synchronous and cached: tests call `loadCaptures()` freely. The cached
+ * captures are deep-frozen so one test cannot change what another sees; `structuredClone` a
+ * body before breaking it on purpose.
+ *
+ * Usage:
+ *   for (const capture of loadHttpCaptures()) {
+ *     const operationId = operationFor(capture);          // undefined: unknown route or 405
+ *     const { status, json, sse } = capture.response;     // sse?.frames[i].json is an envelope
+ *     const replay = replayRequest(capture.request, { baseUrl, token });  // substitutes $TOKEN
+ *   }
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,7 +167,7 @@ export function loadCaptures(dir: string = CAPTURES_DIR): Capture[] {
     .filter((name) => /^\d{3}-.*\.txt$/.test(name))
     .sort()
     .map((file) => parseCapture(file, readFileSync(join(dir, file), 'utf8'), titles.get(file) ?? ''));
-  if (dir === CAPTURES_DIR) cached = captures;
+  if (dir === CAPTURES_DIR) cached = deepFreeze(captures);
   return captures;
 }
 
@@ -478,6 +487,14 @@ export function replayRequest(request: CurlRequest, options: { baseUrl: string; 
   };
   if (request.body !== undefined) out.body = sub(request.body);
   return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** `- \`NNN-name.txt\`: description` lines of the captures README. */
