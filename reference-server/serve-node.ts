@@ -40,6 +40,7 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const DEFAULT_CLOSE_GRACE_MS = 5_000;
+const GO_MAX_HEADER_BYTES = 1 << 20;
 
 export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
   const host = options.host ?? '127.0.0.1';
@@ -50,6 +51,8 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   const server = createServer(
     {
       noDelay: true,
+      // Go's http.DefaultMaxHeaderBytes; node's 16 KiB default would refuse requests Go accepts.
+      maxHeaderSize: GO_MAX_HEADER_BYTES,
       headersTimeout,
       requestTimeout,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
