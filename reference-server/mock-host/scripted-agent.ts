@@ -85,6 +85,12 @@ function goIndentedJson(value: unknown): string {
   return text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+const YIELD_EVERY = 1000;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** A failure reported by the scripted provider (not a cancel). */
 class ProviderError extends Error {}
 
@@ -151,6 +157,9 @@ class LoopRun {
     const deltas = deltasOf(turn, context);
     for (const [index, delta] of deltas.entries()) {
       if (index > 0) await this.sleep(turn.delay_ms);
+      // A flood without delays still lets the event loop run now and then, so a DELETE or a
+      // reader disconnect can cancel it mid-stream.
+      if (index > 0 && index % YIELD_EVERY === 0 && !turn.delay_ms) await yieldToEventLoop();
       if (this.io.signal.aborted) throw canceled();
       draft.text += delta;
       this.emit('text_delta', { message: partialMessage(draft), delta });

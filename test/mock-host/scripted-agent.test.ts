@@ -144,6 +144,15 @@ describe('delays and cancellation', () => {
     expect(h.events.at(-1)?.payload).toEqual({ type: 'loop_end' });
   });
 
+  it('a flood without delays can still be canceled mid-stream', async () => {
+    const h = harness();
+    const running = loadMockHost().agent.run(input({ text: 'flood 1000000' }), h.io);
+    setTimeout(() => h.controller.abort(), 0);
+    expect((await failureOf(running)).code).toBe('canceled');
+    expect(deltas(h).length).toBeLessThan(1_000_000);
+    expect(types(h).slice(-2)).toEqual(['error', 'loop_end']);
+  });
+
   it('waits on the injected clock with the scaled delay', async () => {
     const waits: number[] = [];
     const clock: MockHostClock = { sleep: async (ms) => void waits.push(ms) };
