@@ -1,0 +1,7 @@
+/** The conformance suite: the check registry, the runner and the reporters. */
+export { allChecks } from './checks/index.js';
+export { runSuite, SuiteError, type SuiteErrorKind, type SuiteOptions } from './runner.js';
+export { selectChecks, splitNames, SelectionError, type LevelFilter, type Selection } from './select.js';
+export { CheckFailure, CheckSkip } from './expect.js';
+export * from './reporters/index.js';
+export * from './types.js';

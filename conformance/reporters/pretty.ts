@@ -1,0 +1,71 @@
+/**
+ * The console report: one line per check as it finishes, then the failures with their exchanges,
+ * a per-area summary and the final `N passed, N failed, N skipped` line.
+ */
+import { formatExchange } from '../../src/protocol/http-client.js';
+import { AREAS, type CheckResult, type SuiteReport } from '../types.js';
+
+export interface PrettyOptions {
+  /** ANSI colours (default: off; the CLI turns them on for a TTY without NO_COLOR). */
+  color?: boolean;
+  /** The result lines were already printed live; render only details and summary. */
+  progressShown?: boolean;
+  /** Exchanges shown per failure (default 2). */
+  exchangesPerFailure?: number;
+}
+
+const paint = (on: boolean, code: string) => (text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+/** One line for a finished check, e.g. `✗ SSE-005 MUST seq starts at 1… — expected seq 3 after 2, got 5`. */
+export function formatResultLine(result: CheckResult, options: PrettyOptions = {}): string {
+  const color = options.color ?? false;
+  const green = paint(color, '32');
+  const red = paint(color, '31');
+  const yellow = paint(color, '33');
+  const dim = paint(color, '2');
+  const time = dim(`(${result.durationMs} ms)`);
+  if (result.status === 'pass') return `${green('✓')} ${result.id} ${result.level} ${result.rule} ${time}`;
+  if (result.status === 'skip') return `${dim('-')} ${result.id} ${result.level} ${dim(`${result.rule} — skipped: ${result.message ?? ''}`)}`;
+  const mark = result.level === 'MUST' ? red('✗') : yellow('!');
+  return `${mark} ${result.id} ${result.level} ${result.rule} — ${result.message ?? 'failed'} ${time}`;
+}
+
+export function summaryLine(report: SuiteReport): string {
+  return `${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.skipped} skipped`;
+}
+
+export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): string {
+  const color = options.color ?? false;
+  const bold = paint(color, '1');
+  const lines: string[] = [];
+  if (!options.progressShown) for (const result of report.results) lines.push(formatResultLine(result, options));
+
+  const failures = report.results.filter((r) => r.status === 'fail');
+  if (failures.length > 0) {
+    lines.push('', bold('Failures'));
+    for (const failure of failures) {
+      lines.push('', `${failure.id} ${failure.level} ${failure.rule}`, `  reference: ${failure.reference}`, `  ${failure.message ?? 'failed'}`);
+      for (const note of failure.notes) lines.push(`  note: ${note}`);
+      for (const exchange of failure.exchanges.slice(0, options.exchangesPerFailure ?? 2)) {
+        lines.push(...formatExchange(exchange).split('\n').map((l) => `    ${l}`));
+      }
+    }
+  }
+
+  lines.push('', bold('Summary'));
+  for (const area of AREAS) {
+    const inArea = report.results.filter((r) => r.area === area);
+    if (inArea.length === 0) continue;
+    const count = (s: CheckResult['status']) => inArea.filter((r) => r.status === s).length;
+    lines.push(`  ${area.padEnd(7)} ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`);
+  }
+  const { mustFailed, shouldFailed } = report.summary;
+  lines.push(
+    `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks in ${(report.durationMs / 1000).toFixed(1)} s`,
+    report.ok
+      ? `  every MUST check passed${shouldFailed > 0 ? ` (${shouldFailed} SHOULD check(s) failed)` : ''}`
+      : `  ${mustFailed} MUST check(s) failed${shouldFailed > 0 ? `, ${shouldFailed} SHOULD` : ''}`,
+    summaryLine(report),
+  );
+  return lines.join('\n');
+}

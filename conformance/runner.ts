@@ -1,0 +1,254 @@
+/**
+ * Runs the selected checks against one daemon and returns a `SuiteReport`.
+ *
+ * Before any check it reads `/v1/health` and `/v1/status`: an unreachable daemon or a rejected
+ * token is a `SuiteError` (the CLI's exit 2), not a pile of failures. Checks run in a bounded
+ * pool; those that wait on daemon timers start first, so the wall time is about the longest
+ * wait plus the rest. Every check has a deadline that aborts its requests and streams.
+ */
+import { createHttpClient, describeError, HttpError, type Exchange } from '../src/protocol/http-client.js';
+import { allChecks } from './checks/index.js';
+import { createCheckContext } from './context.js';
+import { CheckFailure, CheckSkip, isObject } from './expect.js';
+import { selectChecks, SelectionError, type LevelFilter } from './select.js';
+import { DEFAULT_PROMPTS, type Check, type CheckResult, type Profile, type ScenarioPrompts, type SuiteReport } from './types.js';
+
+export interface SuiteOptions {
+  /** Daemon base URL, e.g. `http://127.0.0.1:43129`. */
+  url: string;
+  token: string;
+  /** Default `any`. `scripted` adds the checks that need the kit's scenario prompts. */
+  profile?: Profile;
+  /** Ids or areas to run (others are left out of the report). */
+  only?: readonly string[];
+  /** Ids or areas to leave out. */
+  skip?: readonly string[];
+  /** `must` runs MUST checks only; default `should` (all). */
+  level?: LevelFilter;
+  /** Budget of one check. Default 30 s. */
+  timeoutMs?: number;
+  /** The daemon's configured permission timeout; without it the timeout checks are skipped. */
+  permissionTimeoutMs?: number;
+  /** Checks running at once. Default 8. */
+  concurrency?: number;
+  /** Run texts for the scripted scenarios, when the daemon's host uses other words. */
+  scenarioPrompts?: Partial<ScenarioPrompts>;
+  /** The registry to pick from; default every check of the kit. */
+  checks?: readonly Check[];
+  /** Progress hooks (the pretty reporter uses them). */
+  onCheckStart?: (check: Check) => void;
+  onCheckResult?: (result: CheckResult) => void;
+  signal?: AbortSignal;
+  /** Injected fetch (tests); the global one otherwise. */
+  fetch?: typeof fetch;
+}
+
+export type SuiteErrorKind = 'usage' | 'connection' | 'auth';
+
+/** The suite could not start: bad options, daemon unreachable, or token rejected. */
+export class SuiteError extends Error {
+  constructor(
+    readonly kind: SuiteErrorKind,
+    message: string,
+    readonly exchange?: Exchange,
+  ) {
+    super(message);
+    this.name = 'SuiteError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONCURRENCY = 8;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_EXCHANGES = 20;
+
+export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
+  const startedAt = new Date();
+  const profile = options.profile ?? 'any';
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const prompts: ScenarioPrompts = { ...DEFAULT_PROMPTS, ...options.scenarioPrompts };
+  if (!options.token) throw new SuiteError('usage', 'no token: pass --token or set GLUE_DAEMON_TOKEN');
+  let baseUrl: string;
+  try {
+    const parsed = new URL(options.url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+    baseUrl = options.url.replace(/\/+$/, '');
+  } catch {
+    throw new SuiteError('usage', `invalid --url ${JSON.stringify(options.url)}: expected http://host:port`);
+  }
+  if (!(timeoutMs > 0)) throw new SuiteError('usage', 'timeout must be a positive duration');
+
+  let selected: Check[];
+  try {
+    selected = selectChecks(options.checks ?? allChecks, { only: options.only, skip: options.skip, level: options.level });
+  } catch (error) {
+    if (error instanceof SelectionError) throw new SuiteError('usage', error.message);
+    throw error;
+  }
+
+  const capabilities = await discover(baseUrl, options.token, Math.min(timeoutMs, 10_000), options);
+  const results = new Map<Check, CheckResult>();
+  const queue = [...selected.filter((c) => c.slow), ...selected.filter((c) => !c.slow)];
+  const worker = async (): Promise<void> => {
+    for (let check = queue.shift(); check; check = queue.shift()) {
+      options.onCheckStart?.(check);
+      const result = await runCheck(check, { ...options, baseUrl, profile, prompts, timeoutMs, capabilities });
+      results.set(check, result);
+      options.onCheckResult?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+
+  const ordered = selected.map((c) => results.get(c)).filter((r): r is CheckResult => r !== undefined);
+  const failed = ordered.filter((r) => r.status === 'fail');
+  const summary = {
+    total: ordered.length,
+    passed: ordered.filter((r) => r.status === 'pass').length,
+    failed: failed.length,
+    skipped: ordered.filter((r) => r.status === 'skip').length,
+    mustFailed: failed.filter((r) => r.level === 'MUST').length,
+    shouldFailed: failed.filter((r) => r.level === 'SHOULD').length,
+  };
+  return {
+    url: baseUrl,
+    profile,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    capabilities: capabilities.list ?? [],
+    results: ordered,
+    summary,
+    ok: summary.mustFailed === 0,
+  };
+}
+
+interface Discovery {
+  /** Advertised capabilities, or undefined when `/v1/status` could not be read. */
+  list: string[] | undefined;
+  problem?: string;
+}
+
+/** Reachability and token first, then the capability list that decides which checks apply. */
+async function discover(baseUrl: string, token: string, timeoutMs: number, options: SuiteOptions): Promise<Discovery> {
+  const http = createHttpClient({ baseUrl, token, timeoutMs, maxBodyBytes: MAX_BODY_BYTES, ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  try {
+    await http.request({ path: '/v1/health', auth: 'none' });
+  } catch (error) {
+    const exchange = error instanceof HttpError ? error.exchange : undefined;
+    throw new SuiteError('connection', `cannot reach the daemon at ${baseUrl}: ${http.redact(describeError(error))}`, exchange);
+  }
+  let status;
+  try {
+    status = await http.request({ path: '/v1/status' });
+  } catch (error) {
+    const exchange = error instanceof HttpError ? error.exchange : undefined;
+    throw new SuiteError('connection', `GET ${baseUrl}/v1/status failed: ${http.redact(describeError(error))}`, exchange);
+  }
+  if (status.status === 401) {
+    throw new SuiteError('auth', `the daemon at ${baseUrl} rejected the token (GET /v1/status answered 401); check --token or GLUE_DAEMON_TOKEN`, status.exchange);
+  }
+  const list = isObject(status.json) ? status.json['capabilities'] : undefined;
+  if (status.status !== 200 || !Array.isArray(list) || !list.every((c): c is string => typeof c === 'string')) {
+    return { list: undefined, problem: `GET /v1/status did not list capabilities (HTTP ${status.status})` };
+  }
+  return { list };
+}
+
+interface RunCheckOptions extends SuiteOptions {
+  baseUrl: string;
+  profile: Profile;
+  prompts: ScenarioPrompts;
+  timeoutMs: number;
+  capabilities: Discovery;
+}
+
+function skipReason(check: Check, options: RunCheckOptions): string | undefined {
+  if (check.profile === 'scripted' && options.profile !== 'scripted') return 'needs the scripted profile (--profile scripted)';
+  if (check.needsPermissionTimeout && options.permissionTimeoutMs === undefined) {
+    return "needs the daemon's permission timeout (--permission-timeout)";
+  }
+  const list = options.capabilities.list;
+  if (list === undefined) return undefined;
+  const missing = check.capabilities.filter((c) => !list.includes(c));
+  if (missing.length > 0) return `daemon does not advertise capability ${missing.join(', ')}`;
+  return undefined;
+}
+
+async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckResult> {
+  const base = { id: check.id, area: check.area, level: check.level, rule: check.rule, reference: check.reference, profile: check.profile };
+  const started = Date.now();
+  const reason = skipReason(check, options);
+  if (reason !== undefined) return { ...base, status: 'skip', durationMs: 0, message: reason, notes: [], exchanges: [] };
+  if (options.capabilities.list === undefined && check.capabilities.length > 0) {
+    return { ...base, status: 'fail', durationMs: 0, message: `prerequisite failed: ${options.capabilities.problem ?? 'no capabilities'}`, notes: [], exchanges: [] };
+  }
+
+  // Timer checks wait for the daemon's permission timeout on top of the usual budget.
+  const budget = options.timeoutMs + (check.needsPermissionTimeout ? 2 * (options.permissionTimeoutMs ?? 0) : 0);
+  const controller = new AbortController();
+  const signals = [controller.signal, ...(options.signal ? [options.signal] : [])];
+  const recording = createCheckContext({
+    baseUrl: options.baseUrl,
+    token: options.token,
+    capabilities: new Set(options.capabilities.list ?? []),
+    profile: options.profile,
+    prompts: options.prompts,
+    permissionTimeoutMs: options.permissionTimeoutMs,
+    timeoutMs: budget,
+    requestTimeoutMs: Math.min(budget, 10_000),
+    maxBodyBytes: MAX_BODY_BYTES,
+    signal: AbortSignal.any(signals),
+    checkId: check.id,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const redact = recording.context.http.redact;
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), budget);
+  });
+  let status: CheckResult['status'] = 'pass';
+  let message: string | undefined;
+  let pinned: Exchange | undefined;
+  try {
+    const body = check.run(recording.context).then(() => 'done' as const);
+    const outcome = await Promise.race([body, deadline]);
+    if (outcome === 'timeout') {
+      status = 'fail';
+      message = `check did not finish within ${budget} ms (a response or stream never completed)`;
+      controller.abort();
+      // The body settles once its aborted waits reject; nothing more is reported from it.
+      body.catch(() => undefined);
+    }
+  } catch (error) {
+    if (error instanceof CheckSkip) {
+      status = 'skip';
+      message = error.message;
+    } else if (error instanceof CheckFailure) {
+      status = 'fail';
+      message = error.message;
+      pinned = error.exchange;
+    } else if (error instanceof HttpError) {
+      status = 'fail';
+      message = `request failed: ${error.message}`;
+      pinned = error.exchange;
+    } else {
+      status = 'fail';
+      message = `check crashed: ${describeError(error)}`;
+    }
+  } finally {
+    clearTimeout(timer);
+    // Streams a check left open would keep runs alive on the daemon (or cancel them later).
+    controller.abort();
+  }
+  const exchanges = recording.exchanges.filter((e) => e !== pinned);
+  const shown = (pinned ? [pinned, ...exchanges] : exchanges).slice(0, MAX_EXCHANGES);
+  return {
+    ...base,
+    status,
+    durationMs: Date.now() - started,
+    ...(message !== undefined ? { message: redact(message) } : {}),
+    notes: recording.notes,
+    exchanges: shown,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * RFC 3339 UTC timestamps as the daemon writes them (Go's RFC3339Nano: 0–9 fraction digits, `Z`).
+ * Comparing needs nanoseconds: Date has only milliseconds and the fraction length varies.
+ */
+export const UTC_RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Nanoseconds since the epoch, or undefined when the text is not an RFC 3339 UTC time. */
+export function timeNs(text: unknown): bigint | undefined {
+  if (typeof text !== 'string' || !UTC_RFC3339.test(text)) return undefined;
+  const dot = text.indexOf('.');
+  const seconds = Date.parse(dot < 0 ? text : `${text.slice(0, dot)}Z`);
+  if (Number.isNaN(seconds)) return undefined;
+  const fraction = dot < 0 ? '' : text.slice(dot + 1, -1);
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction.padEnd(9, '0'));
+}
+
+/** Milliseconds between two timestamps (b - a), as a float. */
+export function diffMs(a: string, b: string): number | undefined {
+  const na = timeNs(a);
+  const nb = timeNs(b);
+  return na === undefined || nb === undefined ? undefined : Number(nb - na) / 1e6;
+}
+
+const TIME_KEYS = new Set(['time', 'created_at', 'expires_at', 'timestamp', 'started_at']);
+
+/** Every timestamp-named field in a JSON value, with its JSON pointer. */
+export function timeFields(value: unknown, pointer = ''): Array<{ pointer: string; value: unknown }> {
+  const found: Array<{ pointer: string; value: unknown }> = [];
+  if (Array.isArray(value)) value.forEach((item, i) => found.push(...timeFields(item, `${pointer}/${i}`)));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (TIME_KEYS.has(key) && (typeof item === 'string' || typeof item === 'number')) found.push({ pointer: `${pointer}/${key}`, value: item });
+      else found.push(...timeFields(item, `${pointer}/${key}`));
+    }
+  }
+  return found;
+}

@@ -1,0 +1,123 @@
+/**
+ * The suite's data model: a check is data (id, level, rule, reference, needs) plus a body; a
+ * report is what every reporter renders. Reporters and the CLI depend on these types only.
+ */
+import type { Exchange, HttpClient } from '../src/protocol/http-client.js';
+import type { Capability } from '../src/protocol/types.js';
+
+/** RFC 2119 keyword of the rule. A failing MUST fails the suite; a failing SHOULD is reported only. */
+export type Level = 'MUST' | 'SHOULD';
+
+/**
+ * `any`: needs nothing but URL + token. `scripted`: the daemon's host answers the kit's scenario
+ * prompts the way the captured fake host does (see `ScenarioPrompts`).
+ */
+export type Profile = 'any' | 'scripted';
+
+export const AREAS = ['HEALTH', 'AUTH', 'STATUS', 'CAP', 'CAT', 'VAL', 'ROUTE', 'RUN', 'SSE', 'CANCEL', 'PERM', 'GRANT'] as const;
+export type Area = (typeof AREAS)[number];
+
+/** Run texts the scripted profile relies on; a daemon may map them to its own scenarios. */
+export interface ScenarioPrompts {
+  /** Answers with text only (`Hello`, `, world`). */
+  hello: string;
+  /** One `write_note` call that needs permission, then a text turn quoting the tool result. */
+  permission: string;
+  /** A `write_note` call, then a `delete_note` call, each needing permission, then text. */
+  'two-permissions': string;
+  /** Many text deltas spread over seconds; honours cancellation. */
+  slow: string;
+  /** The provider fails: the run ends in `run_error` code `internal`. */
+  fail: string;
+}
+export type ScenarioName = keyof ScenarioPrompts;
+export const DEFAULT_PROMPTS: ScenarioPrompts = {
+  hello: 'hello',
+  permission: 'permission',
+  'two-permissions': 'two-permissions',
+  slow: 'slow',
+  fail: 'fail',
+};
+
+export interface CheckContext {
+  /** Client bound to this check: records every exchange, aborts when the check times out. */
+  readonly http: HttpClient;
+  readonly baseUrl: string;
+  /** The bearer token, for near-miss auth headers; the client redacts it from every record. */
+  readonly token: string;
+  /** Capabilities the daemon advertised in `GET /v1/status` (unknown names kept as sent). */
+  readonly capabilities: ReadonlySet<string>;
+  readonly profile: Profile;
+  readonly prompts: ScenarioPrompts;
+  /** The daemon's configured permission timeout, when the user told us (`--permission-timeout`). */
+  readonly permissionTimeoutMs: number | undefined;
+  /** This check's own time budget; waits inside a check are bounded by it. */
+  readonly timeoutMs: number;
+  /** Aborts when the check times out or the suite is stopped. */
+  readonly signal: AbortSignal;
+  /** A fresh id for sessions and clients, so concurrent checks never share state on the daemon. */
+  unique(label: string): string;
+  /** Adds a line to the check's report (shown on failure and in JSON). */
+  note(message: string): void;
+}
+
+export interface Check {
+  /** `AREA-NNN`, stable forever: CI baselines and the fault table refer to it. */
+  id: string;
+  area: Area;
+  level: Level;
+  /** The rule in one sentence, read as the check's title. */
+  rule: string;
+  /** ADR-0010 section or capture file the rule comes from. */
+  reference: string;
+  /** Capabilities the daemon must advertise; the check is skipped (with the reason) otherwise. */
+  capabilities: readonly Capability[];
+  profile: Profile;
+  /** Needs `permissionTimeoutMs`; skipped without it. */
+  needsPermissionTimeout?: boolean;
+  /** Waits on daemon timers (permission timeout, slow runs): scheduled first so it overlaps the rest. */
+  slow?: boolean;
+  run(ctx: CheckContext): Promise<void>;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckResult {
+  id: string;
+  area: Area;
+  level: Level;
+  rule: string;
+  reference: string;
+  profile: Profile;
+  status: CheckStatus;
+  durationMs: number;
+  /** Why it failed (expected vs actual) or why it was skipped. */
+  message?: string;
+  notes: string[];
+  /** HTTP exchanges of the check, token redacted; the one the failure points at comes first. */
+  exchanges: Exchange[];
+}
+
+export interface SuiteSummary {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** Failed checks of level MUST; the suite fails when this is not 0. */
+  mustFailed: number;
+  shouldFailed: number;
+}
+
+export interface SuiteReport {
+  /** Base URL of the daemon under test. */
+  url: string;
+  profile: Profile;
+  startedAt: string;
+  durationMs: number;
+  /** As advertised by the daemon (names the spec does not know are kept). */
+  capabilities: string[];
+  results: CheckResult[];
+  summary: SuiteSummary;
+  /** True when every selected MUST check passed. */
+  ok: boolean;
+}

@@ -1,0 +1,349 @@
+#!/usr/bin/env node
+/**
+ * glue-conformance: runs the conformance suite against a Glue daemon (or, with --embedded, against
+ * the reference daemon started in this process) and prints the report. Thin on purpose: parse the
+ * flags, call runSuite, render, set the exit code (0 every MUST passed, 1 a MUST failed,
+ * 2 usage error or daemon unreachable).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { allChecks } from '../../conformance/checks/index.js';
+import { formatResultLine, render, renderPretty, REPORTERS, summaryLine, type ReporterName } from '../../conformance/reporters/index.js';
+import { runSuite, SuiteError, type SuiteOptions } from '../../conformance/runner.js';
+import { selectChecks, SelectionError, type LevelFilter } from '../../conformance/select.js';
+import { DEFAULT_PROMPTS, type Profile, type ScenarioName, type SuiteReport } from '../../conformance/types.js';
+import { formatExchange } from '../protocol/http-client.js';
+import { packagePath } from '../protocol/package-root.js';
+import { parseGoDuration, UsageError } from './args.js';
+
+const PROGRAM = 'glue-conformance';
+/** The embedded daemon's permission timeout: short, so the timeout checks take well under a second. */
+const EMBEDDED_PERMISSION_TIMEOUT_MS = 500;
+
+const HELP = `Usage: ${PROGRAM} [--url URL --token TOKEN | --metadata PATH | --embedded] [options]
+
+Runs the Glue daemon protocol (ADR-0010) conformance suite and reports every check.
+
+Daemon:
+  --url URL                 daemon base URL, e.g. http://127.0.0.1:43129
+  --token TOKEN             bearer token (default: $GLUE_DAEMON_TOKEN)
+  --metadata PATH           read base_url and token from a daemon metadata file
+                            (used when --url is absent; default: the Glue metadata path)
+  --embedded                start the reference daemon in this process and test it
+                            (scripted profile, short permission timeout)
+Selection:
+  --profile any|scripted    any (default): URL + token only; scripted: the daemon's host
+                            answers the kit's scenario prompts (permissions, grants, cancel)
+  --only ID|AREA            run only these checks or areas (repeatable, comma-separated)
+  --skip ID|AREA            leave these out (repeatable, comma-separated)
+  --level must|should       must: MUST checks only; should (default): all
+  --scenario-prompt NAME=TEXT   run text for a scripted scenario (${Object.keys(DEFAULT_PROMPTS).join(', ')})
+  --list                    print the checks and exit
+Timing:
+  --timeout DUR             budget of one check (Go duration, default 30s)
+  --permission-timeout DUR  the daemon's permission timeout; enables the timeout checks
+  --concurrency N           checks running at once (default 8)
+Output:
+  --reporter NAME[=PATH]    pretty (default), json or junit; repeatable; without a path a
+                            json/junit report goes to stdout and the console output to stderr
+  --out PATH                write the preceding --reporter to PATH
+  --quiet                   print only the final line (and failures)
+  --help, --version
+
+Exit status: 0 every MUST check passed, 1 a MUST check failed, 2 usage error or daemon unreachable.
+`;
+
+interface ReporterTarget {
+  name: ReporterName;
+  path?: string;
+}
+
+interface Options {
+  suite: Omit<SuiteOptions, 'url' | 'token'> & { url?: string; token?: string };
+  metadata?: string;
+  embedded: boolean;
+  list: boolean;
+  quiet: boolean;
+  reporters: ReporterTarget[];
+}
+
+function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' | 'version' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        metadata: { type: 'string' },
+        embedded: { type: 'boolean' },
+        profile: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        skip: { type: 'string', multiple: true },
+        level: { type: 'string' },
+        list: { type: 'boolean' },
+        reporter: { type: 'string', multiple: true },
+        out: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        'permission-timeout': { type: 'string' },
+        concurrency: { type: 'string' },
+        'scenario-prompt': { type: 'string', multiple: true },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, tokens } = parsed;
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+
+  const profile = values.profile;
+  if (profile !== undefined && profile !== 'any' && profile !== 'scripted') throw new UsageError(`--profile must be any or scripted, got ${JSON.stringify(profile)}`);
+  const level = values.level?.toLowerCase();
+  if (level !== undefined && level !== 'must' && level !== 'should') throw new UsageError(`--level must be must or should, got ${JSON.stringify(values.level)}`);
+  const duration = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const ms = parseGoDuration(text);
+    if (!(ms > 0)) throw new UsageError(`--${flag} must be a positive duration, got ${JSON.stringify(text)}`);
+    return ms;
+  };
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a positive integer, got ${JSON.stringify(values.concurrency)}`);
+  }
+  const scenarioPrompts: Partial<Record<ScenarioName, string>> = {};
+  for (const entry of values['scenario-prompt'] ?? []) {
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq) as ScenarioName;
+    if (eq <= 0 || !(name in DEFAULT_PROMPTS) || entry.slice(eq + 1).trim() === '') {
+      throw new UsageError(`--scenario-prompt expects NAME=TEXT with NAME one of ${Object.keys(DEFAULT_PROMPTS).join(', ')}, got ${JSON.stringify(entry)}`);
+    }
+    scenarioPrompts[name] = entry.slice(eq + 1);
+  }
+
+  const reporters = reporterTargets(tokens ?? []);
+  const embedded = values.embedded ?? false;
+  if (embedded && (values.url !== undefined || values.metadata !== undefined)) throw new UsageError('--embedded starts its own daemon; do not combine it with --url or --metadata');
+
+  const suite: Options['suite'] = {
+    ...(profile !== undefined ? { profile } : {}),
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.skip ? { skip: values.skip } : {}),
+    ...(level !== undefined ? { level: level as LevelFilter } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    scenarioPrompts,
+  };
+  const timeoutMs = duration('timeout', values.timeout);
+  if (timeoutMs !== undefined) suite.timeoutMs = timeoutMs;
+  const permissionTimeoutMs = duration('permission-timeout', values['permission-timeout']);
+  if (permissionTimeoutMs !== undefined) suite.permissionTimeoutMs = permissionTimeoutMs;
+  if (values.url !== undefined) suite.url = values.url;
+  const token = values.token ?? env['GLUE_DAEMON_TOKEN'];
+  if (token !== undefined && token !== '') suite.token = token;
+  return {
+    suite,
+    ...(values.metadata !== undefined ? { metadata: values.metadata } : {}),
+    embedded,
+    list: values.list ?? false,
+    quiet: values.quiet ?? false,
+    reporters,
+  };
+}
+
+/** `--reporter junit --out a.xml`, `--reporter junit=a.xml`; an --out belongs to the reporter before it. */
+function reporterTargets(tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>): ReporterTarget[] {
+  const targets: ReporterTarget[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'reporter') {
+      const raw = token.value ?? '';
+      const eq = raw.indexOf('=');
+      const name = (eq < 0 ? raw : raw.slice(0, eq)) as ReporterName;
+      if (!REPORTERS.includes(name)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, got ${JSON.stringify(raw)}`);
+      const path = eq < 0 ? undefined : raw.slice(eq + 1);
+      if (path === '') throw new UsageError(`--reporter ${raw}: empty path`);
+      targets.push(path === undefined ? { name } : { name, path });
+    } else if (token.name === 'out') {
+      const last = targets.at(-1);
+      if (!last || last.path !== undefined) throw new UsageError('--out must follow a --reporter that has no path yet');
+      if (!token.value) throw new UsageError('--out needs a path');
+      last.path = token.value;
+    }
+  }
+  return targets.length > 0 ? targets : [{ name: 'pretty' }];
+}
+
+/** The Glue metadata file: `{"version":1,"base_url":…,"token":…,"pid":…}` (comment lines tolerated). */
+function readMetadata(path: string): { url: string; token: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the metadata file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const start = text.indexOf('{');
+  const end = text.indexOf('}', start);
+  let data: unknown;
+  try {
+    data = JSON.parse(start < 0 ? text : text.slice(start, end + 1));
+  } catch {
+    throw new UsageError(`the metadata file ${path} is not JSON`);
+  }
+  const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  if (typeof record['base_url'] !== 'string' || typeof record['token'] !== 'string') throw new UsageError(`the metadata file ${path} has no base_url and token`);
+  return { url: record['base_url'], token: record['token'] };
+}
+
+/** Go's default metadata path: os.UserConfigDir()/glue/daemon.json. */
+async function defaultMetadataPath(): Promise<string> {
+  const { defaultMetadataPath: fromReference } = await import('../../reference-server/metadata-file.js');
+  return fromReference();
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function listChecks(options: Options): string {
+  const selected = selectChecks(allChecks, { only: options.suite.only, skip: options.suite.skip, level: options.suite.level });
+  const lines = selected.map((c) => `${c.id.padEnd(11)} ${c.level.padEnd(6)} ${c.profile.padEnd(8)} ${c.rule}`);
+  return `${lines.join('\n')}\n${selected.length} checks\n`;
+}
+
+interface Embedded {
+  url: string;
+  token: string;
+  permissionTimeoutMs: number;
+  close(): Promise<void>;
+}
+
+/** The reference daemon with the default fixtures, in this process, on 127.0.0.1:0. */
+async function startEmbedded(permissionTimeoutMs: number): Promise<Embedded> {
+  const [{ createReferenceServer }, { loadMockHost }, { serveNode }] = await Promise.all([
+    import('../../reference-server/index.js'),
+    import('../../reference-server/mock-host/index.js'),
+    import('../../reference-server/serve-node.js'),
+  ]);
+  const token = randomBytes(32).toString('hex');
+  const server = createReferenceServer({ token, host: loadMockHost(), permissionTimeoutMs, name: 'glue-conformance-embedded' });
+  const node = await serveNode(server, { host: '127.0.0.1', port: 0, closeGraceMs: 1000 });
+  return {
+    url: node.url,
+    token,
+    permissionTimeoutMs,
+    async close() {
+      await server.close();
+      await node.close();
+    },
+  };
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const write = (stream: NodeJS.WritableStream, text: string): void => void stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  let embedded: Embedded | undefined;
+  try {
+    const options = parseCommandLine(argv, io.env);
+    if (options === 'help') return write(io.stdout, HELP), 0;
+    if (options === 'version') return write(io.stdout, `${PROGRAM} ${version()}`), 0;
+    if (options.list) return write(io.stdout, listChecks(options)), 0;
+    // Validate --only/--skip before touching the network.
+    selectChecks(allChecks, { only: options.suite.only, skip: options.suite.skip });
+
+    let url = options.suite.url;
+    let token = options.suite.token;
+    const suite: Partial<SuiteOptions> = { ...options.suite };
+    if (options.embedded) {
+      embedded = await startEmbedded(options.suite.permissionTimeoutMs ?? EMBEDDED_PERMISSION_TIMEOUT_MS);
+      url = embedded.url;
+      token = embedded.token;
+      suite.profile = options.suite.profile ?? 'scripted';
+      suite.permissionTimeoutMs = embedded.permissionTimeoutMs;
+    } else if (url === undefined) {
+      const metadata = readMetadata(options.metadata ?? (await defaultMetadataPath()));
+      url = metadata.url;
+      token ??= metadata.token;
+    }
+    if (token === undefined) throw new UsageError('no token: pass --token, set GLUE_DAEMON_TOKEN or use --metadata');
+
+    // The console report goes to stdout unless a machine report claims it.
+    const stdoutTaken = options.reporters.some((r) => r.name !== 'pretty' && r.path === undefined);
+    const console = stdoutTaken ? io.stderr : io.stdout;
+    const color = !stdoutTaken && io.stdout.isTTY === true && !io.env['NO_COLOR'];
+    const live = !options.quiet;
+    if (live) write(console, `${PROGRAM}: testing ${url} (profile ${suite.profile ?? 'any'}${options.embedded ? ', embedded reference daemon' : ''})`);
+
+    const report: SuiteReport = await runSuite({
+      ...suite,
+      url,
+      token,
+      ...(live ? { onCheckResult: (result) => write(console, formatResultLine(result, { color })) } : {}),
+    });
+
+    for (const target of options.reporters) {
+      if (target.name === 'pretty' && target.path === undefined) continue;
+      const text = render(target.name, report);
+      if (target.path === undefined) write(io.stdout, text);
+      else writeFileSync(target.path, text);
+    }
+    if (options.quiet) {
+      const failures = report.results.filter((r) => r.status === 'fail');
+      for (const failure of failures) write(console, formatResultLine(failure));
+      write(console, summaryLine(report));
+    } else {
+      write(console, renderPretty(report, { color, progressShown: true }));
+    }
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof SelectionError) {
+      write(io.stderr, `${PROGRAM}: ${error.message}\nRun ${PROGRAM} --help for usage.`);
+      return 2;
+    }
+    if (error instanceof SuiteError) {
+      write(io.stderr, `${PROGRAM}: ${error.message}`);
+      if (error.exchange) write(io.stderr, formatExchange(error.exchange));
+      return 2;
+    }
+    write(io.stderr, `${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  } finally {
+    await embedded?.close();
+  }
+}
+
+/** True when this file is the process entry (also through an npm bin symlink), not an import. */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  const code = await main(process.argv.slice(2));
+  // Idle keep-alive sockets must not hold the process open; flush stdout first.
+  process.stdout.write('', () => process.exit(code));
+}
