@@ -22,10 +22,11 @@ export const realClock: MockHostClock = {
         clearTimeout(timer);
         reject(canceled());
       };
+      // setTimeout fires at once for delays past 2^31-1 ms; cap them (about 24 days) instead.
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      }, Math.min(ms, 2_147_483_647));
       signal.addEventListener('abort', onAbort, { once: true });
     });
   },
