@@ -144,6 +144,13 @@ describe('delays and cancellation', () => {
     expect(h.events.at(-1)?.payload).toEqual({ type: 'loop_end' });
   });
 
+  it('real timers: slow with delays scaled to 1 ms completes', async () => {
+    const h = harness();
+    const result = await loadMockHost({ delayScale: 0.01 }).agent.run(input({ text: 'slow' }), h.io);
+    expect(deltas(h)).toHaveLength(50);
+    expect(result.text.endsWith('chunk-50 ')).toBe(true);
+  });
+
   it('a flood without delays can still be canceled mid-stream', async () => {
     const h = harness();
     const running = loadMockHost().agent.run(input({ text: 'flood 1000000' }), h.io);
