@@ -91,8 +91,8 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** A failure reported by the scripted provider (not a cancel). */
-class ProviderError extends Error {}
+/** A failure the loop reports as `error` + `run_error` internal: provider errors, max_turns, on_deny.fail. */
+class LoopError extends Error {}
 
 class LoopRun {
   /** Every assistant and tool message completed so far (loop_end's `messages`). */
@@ -113,7 +113,7 @@ class LoopRun {
       for (let turnIndex = 0; ; turnIndex++) {
         this.emit('turn_start', {});
         if (this.io.signal.aborted) throw canceled();
-        if (!scenario) throw new ProviderError(`loop: provider stream: mock host: no scenario matches ${JSON.stringify(text)}`);
+        if (!scenario) throw new LoopError(`loop: provider stream: mock host: no scenario matches ${JSON.stringify(text)}`);
         // Past the script's end the provider has nothing more to say: an empty stop turn.
         const turn: TurnSpec = scenario.turns[turnIndex] ?? {};
         const final = await this.assistantTurn(turn, model);
@@ -135,13 +135,13 @@ class LoopRun {
           // said tool_use, loop_end says max_turns (capture 080).
           const at = this.messages.lastIndexOf(final);
           if (at >= 0) this.messages[at] = withStopReason(final, 'max_turns');
-          throw new ProviderError(`loop: maximum turns exceeded (${maxTurns})`);
+          throw new LoopError(`loop: maximum turns exceeded (${maxTurns})`);
         }
       }
     } catch (error) {
       // Whatever interrupted a canceled run (a rejected permission wait, an aborted sleep), the
       // loop reports the context error.
-      const failure = this.io.signal.aborted && !(error instanceof ProviderError) ? canceled() : toFailure(error);
+      const failure = this.io.signal.aborted && !(error instanceof LoopError) ? canceled() : toFailure(error);
       this.emit('error', { error: failure.message });
       this.emit('loop_end', this.messages.length > 0 ? { messages: [...this.messages] } : {});
       throw failure;
@@ -151,7 +151,7 @@ class LoopRun {
   private async assistantTurn(turn: TurnSpec, model: string): Promise<Message> {
     const context = this.context();
     await this.sleep(turn.start_delay_ms);
-    if (turn.fail !== undefined) throw new ProviderError(`loop: provider stream: ${renderTemplate(turn.fail, context)}`);
+    if (turn.fail !== undefined) throw new LoopError(`loop: provider stream: ${renderTemplate(turn.fail, context)}`);
     const draft: AssistantDraft = { model, createdAt: formatTime(this.io.now()), text: '', toolCalls: [] };
     this.emit('message_start', { message: startedMessage(draft) });
     const deltas = deltasOf(turn, context);
@@ -164,7 +164,7 @@ class LoopRun {
       draft.text += delta;
       this.emit('text_delta', { message: partialMessage(draft), delta });
     }
-    if (turn.error !== undefined) throw new ProviderError(renderTemplate(turn.error, context));
+    if (turn.error !== undefined) throw new LoopError(renderTemplate(turn.error, context));
     draft.toolCalls = (turn.tool_calls ?? []).map((spec) => {
       this.callCount += 1;
       return { id: spec.id ?? `call_${this.callCount}`, name: spec.tool, arguments: renderArgs(spec.args, context) } as ToolCall;
@@ -188,7 +188,7 @@ class LoopRun {
       const step = this.tools.permissionFor(tool, spec, context);
       const answer = step ? await this.io.askPermission({ tool: name, action: step.action, target: step.target, args }) : { allow: true, reason: '' };
       if (answer.allow) outcome = this.tools.run(tool, args, sessionId, spec.result, context);
-      else if (spec.on_deny?.fail !== undefined) throw new ProviderError(renderTemplate(spec.on_deny.fail, { ...context, reason: answer.reason }));
+      else if (spec.on_deny?.fail !== undefined) throw new LoopError(renderTemplate(spec.on_deny.fail, { ...context, reason: answer.reason }));
       else if (spec.on_deny?.result) outcome = fixedOutcome({ is_error: true, ...spec.on_deny.result }, { ...context, reason: answer.reason });
       else outcome = { text: answer.reason, isError: true };
     }
@@ -234,7 +234,7 @@ function deltasOf(turn: TurnSpec, context: TemplateContext): string[] {
   if (turn.deltas) return turn.deltas.map((delta) => renderTemplate(delta, context));
   if (turn.repeat) {
     const raw = typeof turn.repeat.count === 'number' ? String(turn.repeat.count) : renderTemplate(turn.repeat.count, context).trim();
-    if (!/^\d+$/.test(raw)) throw new ProviderError(`mock host: repeat count ${JSON.stringify(raw)} is not a non-negative integer`);
+    if (!/^\d+$/.test(raw)) throw new LoopError(`mock host: repeat count ${JSON.stringify(raw)} is not a non-negative integer`);
     const count = Number(raw);
     const template = turn.repeat.delta;
     const out: string[] = new Array<string>(count);
