@@ -33,8 +33,19 @@ describe('startup', () => {
 
     const health = await fetch(baseUrl + '/v1/health');
     expect(await health.text()).toBe('{"ok":true,"version":1}\n');
-    const status = await fetch(baseUrl + '/v1/status', { headers: { Authorization: `Bearer ${TOKEN}` } });
-    expect(status.status).toBe(200);
+    const diagnostics = await fetch(baseUrl + '/v1/diagnostics', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const diagnosticsText = await diagnostics.text();
+    expect(diagnosticsText).not.toContain(TOKEN);
+    // The runtime block of the captured fake host (capture 019), with this process's values.
+    expect((JSON.parse(diagnosticsText) as { runtime: Record<string, unknown> }).runtime).toMatchObject({
+      listen_addr: '127.0.0.1:0',
+      metadata_path: metadata,
+      token_source: 'flag',
+      provider: 'fake',
+      model: 'fake-model',
+      store_type: 'memory',
+      coding_enabled: false,
+    });
 
     daemon.child.kill('SIGTERM');
     expect(await within(daemon.exit, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
@@ -88,6 +99,16 @@ describe('refusals and usage', () => {
     expect(code).toBe(2);
     expect(daemon.stderr()).toMatch(message);
     expect(daemon.stdout()).toBe('');
+  });
+
+  it('exits 1 when the address is taken', async () => {
+    const first = spawnDaemon(['--token', TOKEN, '--metadata', '']);
+    const port = new URL((await first.lines(3))[1]!.slice('base_url: '.length)).port;
+    const second = spawnDaemon(['--listen', `127.0.0.1:${port}`, '--token', TOKEN, '--metadata', '']);
+    expect((await within(second.exit, 'exit')).code).toBe(1);
+    expect(second.stderr()).toMatch(new RegExp(`Failed to listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    first.child.kill('SIGTERM');
+    expect((await within(first.exit, 'exit after SIGTERM')).code).toBe(0);
   });
 
   it('accepts Go-style single-dash flags', async () => {
