@@ -1,0 +1,82 @@
+/**
+ * `npm run mutants`: runs the conformance suite (scripted profile) against the reference daemon
+ * with each catalogued fault switched on, prints which checks caught each fault and the kill
+ * rate, and exits 1 when a fault got through. `--write-docs` regenerates docs/faults.md from the
+ * catalogue; `--only a,b` runs some faults; `--concurrency N` bounds the daemons run at once.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { faultTableMarkdown } from '../reference-server/faults/fault-table.js';
+import { listFaults } from '../reference-server/faults/index.js';
+import { packagePath } from '../src/protocol/package-root.js';
+import { runAllFaults, runSuiteAgainst, type FaultOutcome } from '../test/faults/mutation-run.js';
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function caughtBy(outcome: FaultOutcome): string {
+  if (outcome.suiteError) return outcome.suiteError;
+  return outcome.failed.join(',') || '—';
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'write-docs': { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      concurrency: { type: 'string', default: '6' },
+      strict: { type: 'boolean', default: false },
+    },
+  });
+  if (values['write-docs']) {
+    const path = packagePath('docs', 'faults.md');
+    writeFileSync(path, faultTableMarkdown(listFaults()));
+    console.log(`wrote ${path}`);
+    return 0;
+  }
+  const concurrency = Math.max(1, Number.parseInt(values.concurrency, 10) || 6);
+  const only = values.only?.flatMap((value) => value.split(',')).filter(Boolean);
+  const started = Date.now();
+
+  const clean = await runSuiteAgainst([]);
+  const cleanFailures = clean.suiteError ? [clean.suiteError] : clean.failed;
+  console.log(`clean daemon: ${cleanFailures.length === 0 ? 'every check passes' : `FAILS ${cleanFailures.join(', ')}`} (${clean.report?.results.length ?? 0} checks)`);
+
+  let done = 0;
+  const total = listFaults().filter((fault) => !only || only.includes(fault.name)).length;
+  const outcomes = await runAllFaults({
+    concurrency,
+    ...(only ? { only } : {}),
+    onOutcome: (outcome) => process.stderr.write(`  [${++done}/${total}] ${outcome.fault.name}: ${outcome.killed ? 'killed' : 'SURVIVED'}\n`),
+  });
+  const wallMs = Date.now() - started;
+
+  const rows = [['fault', 'area', 'killed', 'caught by', 'listed but passed']];
+  for (const outcome of outcomes) {
+    rows.push([outcome.fault.name, outcome.fault.area, outcome.killed ? 'yes' : 'NO', caughtBy(outcome), outcome.missed.join(',') || '']);
+  }
+  console.log('\n' + table(rows));
+
+  const killed = outcomes.filter((outcome) => outcome.killed).length;
+  const rate = outcomes.length === 0 ? 0 : (100 * killed) / outcomes.length;
+  const survivors = outcomes.filter((outcome) => !outcome.killed).map((outcome) => outcome.fault.name);
+  const mismatched = outcomes.filter((outcome) => outcome.missed.length > 0).map((outcome) => outcome.fault.name);
+  console.log(`\nkill rate: ${killed}/${outcomes.length} = ${rate.toFixed(1)}%  (wall time ${(wallMs / 1000).toFixed(1)} s, concurrency ${concurrency})`);
+  if (survivors.length > 0) console.log(`uncaught faults: ${survivors.join(', ')}`);
+  if (mismatched.length > 0) console.log(`faults whose listed checks did not all fail: ${mismatched.join(', ')}`);
+  if (cleanFailures.length > 0) return 1;
+  if (values.strict && mismatched.length > 0) return 1;
+  return survivors.length === 0 && outcomes.length > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`mutants: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,85 @@
+/**
+ * Sensitivity of the conformance suite: every catalogued fault must make the checks listed for
+ * it fail, the clean reference daemon must pass every check, and the CLI must exit 1 against a
+ * faulty daemon. Daemons run in-process on 127.0.0.1:0, several at once.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFaultyServer, listFaults } from '../../reference-server/faults/index.js';
+import { loadMockHost } from '../../reference-server/mock-host/index.js';
+import { serveNode } from '../../reference-server/serve-node.js';
+import { packageRoot } from '../../src/protocol/package-root.js';
+import { PERMISSION_TIMEOUT_MS, runAllFaults, runSuiteAgainst, type DaemonRun, type FaultOutcome } from './mutation-run.js';
+
+const RUN_ALL_BUDGET_MS = 110_000;
+const CONCURRENCY = 6;
+const [listed, unlisted] = [listFaults().filter((f) => f.mustFail.length > 0), listFaults().filter((f) => f.mustFail.length === 0)];
+const outcomes = new Map<string, FaultOutcome>();
+let clean: DaemonRun | undefined;
+
+beforeAll(async () => {
+  // The clean daemon runs alone first: it is the control, so load from the others must not touch it.
+  clean = await runSuiteAgainst([]);
+  for (const outcome of await runAllFaults({ concurrency: CONCURRENCY })) outcomes.set(outcome.fault.name, outcome);
+}, RUN_ALL_BUDGET_MS);
+
+afterAll(() => {
+  // Extra failures are not errors (a fault may break more than its own check), but worth seeing.
+  const extras = [...outcomes.values()].filter((o) => o.extra.length > 0).map((o) => `${o.fault.name}: ${o.extra.join(', ')}`);
+  if (extras.length > 0) console.info(`checks failing beyond the table:\n  ${extras.join('\n  ')}`);
+});
+
+describe('fault-injected reference daemons', () => {
+  it('the clean daemon passes every check of the scripted profile', () => {
+    expect(clean?.suiteError).toBeUndefined();
+    expect(clean?.failed).toEqual([]);
+    expect(clean?.report?.summary.passed).toBeGreaterThan(0);
+  });
+
+  it.each(listed.map((fault) => [fault.name] as const))('%s makes its listed checks fail', (name) => {
+    const outcome = outcomes.get(name);
+    expect(outcome, `no outcome for ${name}`).toBeDefined();
+    expect(outcome?.missed, `${name}: listed checks that passed`).toEqual([]);
+    expect(outcome?.killed).toBe(true);
+  });
+
+  // A fault no check catches yet is a gap in the suite, reported by `npm run mutants`.
+  for (const fault of unlisted) it.todo(`${fault.name}: no conformance check catches it yet`);
+});
+
+describe('glue-conformance CLI against a faulty daemon', () => {
+  it('exits 1', async () => {
+    const token = `fault-cli-${crypto.randomUUID()}`;
+    const server = createFaultyServer({ token, host: loadMockHost(), permissionTimeoutMs: PERMISSION_TIMEOUT_MS, faults: ['sse-seq-gap'] });
+    const node = await serveNode(server, { host: '127.0.0.1', port: 0, closeGraceMs: 200 });
+    try {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/glue-conformance.ts', '--url', node.url, '--token', token, '--profile', 'scripted', '--reporter', 'json'],
+        { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error('glue-conformance did not exit within 60 s'));
+        }, 60_000);
+        child.once('exit', (exitCode) => {
+          clearTimeout(timer);
+          resolve(exitCode);
+        });
+      });
+      expect(code, stderr.slice(-2000)).toBe(1);
+      // Exit 1 must mean "a check failed", not a crash: the JSON report names the check.
+      const report = JSON.parse(stdout) as { results: Array<{ id: string; status: string }> };
+      expect(report.results.find((result) => result.id === 'SSE-005')?.status).toBe('fail');
+      expect(stdout + stderr).not.toContain(token);
+    } finally {
+      await server.shutdown().catch(() => undefined);
+      await node.close();
+    }
+  }, 70_000);
+});
