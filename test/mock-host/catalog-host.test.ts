@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import type { MockHost } from '../../reference-server/host.js';
+import { validateResponse } from '../../src/protocol/validator.js';
 import { captureJsonBody } from './capture-runs.js';
 
 /** JSON text equality: values and key order, as Go's encoder would print them. */
@@ -66,6 +67,25 @@ describe('default catalogs reproduce the captured fake host', () => {
     await expect(host.mcpRenderPrompt({ server: 'filesystem', name: 'summarize_file' })).rejects.toThrow(
       'mcp: prompt "summarize_file" not found on server "filesystem"',
     );
+  });
+});
+
+describe('catalog answers match the spec', () => {
+  it('every member answer validates as the 200 body of its operation', async () => {
+    const host = full();
+    const bodies: [Parameters<typeof validateResponse>[0], unknown][] = [
+      ['listTools', { tools: host.toolCatalog() }],
+      ['listSkills', { skills: await host.skillCatalog() }],
+      ['listRoles', { roles: await host.roleCatalog() }],
+      ['listMcpResources', { resources: await host.mcpResourceCatalog() }],
+      ['listMcpPrompts', { prompts: await host.mcpPromptCatalog() }],
+      ['readMcpResource', await host.mcpReadResource({ server: 'filesystem', uri: 'file:///workspace/README.md' })],
+      ['getMcpPrompt', await host.mcpRenderPrompt({ server: 'linear', name: 'daily_brief', arguments: { topic: 'Go' } })],
+      ['recall', await host.recallSearch({ query: 'shepherd' })],
+      ['listMemories', await host.memoryCatalog({ limit: 0 })],
+      ['deleteMemory', await host.memoryForget({ id: 'mem_0001' })],
+    ];
+    for (const [operationId, body] of bodies) expect(validateResponse(operationId, 200, body), operationId).toEqual({ ok: true });
   });
 });
 
