@@ -53,9 +53,10 @@ async function main(): Promise<number> {
   });
   const wallMs = Date.now() - started;
 
-  const rows = [['fault', 'area', 'killed', 'caught by', 'listed but passed']];
+  const rows = [['fault', 'area', 'killed', 'time', 'caught by', 'listed but passed']];
   for (const outcome of outcomes) {
-    rows.push([outcome.fault.name, outcome.fault.area, outcome.killed ? 'yes' : 'NO', caughtBy(outcome), outcome.missed.join(',') || '']);
+    const time = `${(outcome.durationMs / 1000).toFixed(1)}s`;
+    rows.push([outcome.fault.name, outcome.fault.area, outcome.killed ? 'yes' : 'NO', time, caughtBy(outcome), outcome.missed.join(',') || '']);
   }
   console.log('\n' + table(rows));
 
