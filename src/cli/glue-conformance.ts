@@ -146,7 +146,10 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
   if (timeoutMs !== undefined) suite.timeoutMs = timeoutMs;
   const permissionTimeoutMs = duration('permission-timeout', values['permission-timeout']);
   if (permissionTimeoutMs !== undefined) suite.permissionTimeoutMs = permissionTimeoutMs;
-  if (values.url !== undefined) suite.url = values.url;
+  if (values.url !== undefined) {
+    if (!/^https?:\/\/[^\s/]+/.test(values.url)) throw new UsageError(`--url must be an http:// base URL, got ${JSON.stringify(values.url)}`);
+    suite.url = values.url;
+  }
   const token = values.token ?? env['GLUE_DAEMON_TOKEN'];
   if (token !== undefined && token !== '') suite.token = token;
   return {

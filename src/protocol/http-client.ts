@@ -238,8 +238,14 @@ function deadlineSignal(ms: number, ...outer: (AbortSignal | undefined)[]): { si
 /** The token, wherever it appears, becomes `<redacted>`: `Bearer <redacted>`, `bearer <redacted>`… */
 export function redactToken(text: string, token: string | undefined): string {
   if (!token) return text;
-  return text.split(token).join('<redacted>');
+  // Already-redacted text stays as it is (a short token could occur inside the placeholder).
+  return text
+    .split(REDACTED)
+    .map((part) => part.split(token).join(REDACTED))
+    .join(REDACTED);
 }
+
+const REDACTED = '<redacted>';
 
 export function redactHeaders(headers: Record<string, string>, token: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};

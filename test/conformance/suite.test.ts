@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allChecks } from '../../conformance/checks/index.js';
+import { runSuite } from '../../conformance/runner.js';
+import type { SuiteReport } from '../../conformance/types.js';
+import { startDaemon, type TestDaemon } from './support.js';
+
+function failures(report: SuiteReport): string[] {
+  return report.results.filter((r) => r.status === 'fail').map((r) => `${r.id}: ${r.message ?? ''}`);
+}
+
+describe('the suite against the reference daemon (full host)', () => {
+  let daemon: TestDaemon;
+  beforeAll(async () => {
+    daemon = await startDaemon();
+  });
+  afterAll(() => daemon.close());
+
+  it('passes every check of the scripted profile', async () => {
+    const report = await runSuite({ url: daemon.url, token: daemon.token, profile: 'scripted', permissionTimeoutMs: daemon.permissionTimeoutMs });
+    expect(failures(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.summary.total).toBe(allChecks.length);
+    // The full host advertises every capability, so the "missing capability" checks have nothing to test.
+    expect(report.results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['CAP-001', 'CAP-002']);
+  });
+
+  it('skips the scripted checks with the reason in the any profile', async () => {
+    const report = await runSuite({ url: daemon.url, token: daemon.token });
+    expect(failures(report)).toEqual([]);
+    const scripted = report.results.filter((r) => r.profile === 'scripted');
+    expect(scripted.length).toBeGreaterThan(0);
+    for (const result of scripted) {
+      expect(result.status).toBe('skip');
+      expect(result.message).toMatch(/scripted profile/);
+    }
+  });
+
+  it('skips the timeout checks without --permission-timeout, saying so', async () => {
+    const report = await runSuite({ url: daemon.url, token: daemon.token, profile: 'scripted', only: ['PERM'] });
+    const timed = report.results.filter((r) => r.id === 'PERM-002' || r.id === 'PERM-010');
+    expect(timed.map((r) => [r.status, r.message])).toEqual([
+      ['skip', "needs the daemon's permission timeout (--permission-timeout)"],
+      ['skip', "needs the daemon's permission timeout (--permission-timeout)"],
+    ]);
+    expect(failures(report)).toEqual([]);
+  });
+
+  it('selects by id and area, and by level', async () => {
+    const report = await runSuite({ url: daemon.url, token: daemon.token, only: ['health', 'AUTH-001'], level: 'must' });
+    expect(report.results.map((r) => r.id)).toEqual(['HEALTH-001', 'AUTH-001']);
+  });
+
+  it('never puts the token in a report', async () => {
+    const report = await runSuite({ url: daemon.url, token: daemon.token, only: ['AUTH'] });
+    expect(JSON.stringify(report)).not.toContain(daemon.token);
+    expect(JSON.stringify(report)).toContain('<redacted>');
+  });
+});
+
+describe('the suite against the reference daemon (minimal host)', () => {
+  let daemon: TestDaemon;
+  beforeAll(async () => {
+    daemon = await startDaemon({ minimal: true });
+  });
+  afterAll(() => daemon.close());
+
+  it('passes, and skips the checks of the capabilities a minimal host lacks', async () => {
+    const report = await runSuite({ url: daemon.url, token: daemon.token, profile: 'scripted', permissionTimeoutMs: daemon.permissionTimeoutMs });
+    expect(failures(report)).toEqual([]);
+    const cap = report.results.filter((r) => r.area === 'CAP' && r.id !== 'CAP-004');
+    expect(cap.every((r) => r.status === 'pass')).toBe(true);
+    const skipped = report.results.filter((r) => r.status === 'skip');
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const result of skipped) expect(result.message).toMatch(/^daemon does not advertise capability /);
+  });
+});
