@@ -37,12 +37,16 @@ export function createTinyHost(options: { minimal?: boolean } = {}): MockHost & 
   function gate(signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new RunFailure('canceled', 'context canceled'));
-      const onAbort = (): void => reject(new RunFailure('canceled', 'context canceled'));
-      signal.addEventListener('abort', onAbort, { once: true });
-      gates.push(() => {
+      const open = (): void => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      });
+      };
+      const onAbort = (): void => {
+        gates.splice(gates.indexOf(open), 1);
+        reject(new RunFailure('canceled', 'context canceled'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      gates.push(open);
     });
   }
 
@@ -86,6 +90,8 @@ export function createTinyHost(options: { minimal?: boolean } = {}): MockHost & 
           io.emit({ type: 'tool_end', payload: { type: 'tool_end', message: toolMessage, tool_call: call, tool_call_id: call.id, tool_name: call.name, tool_result: toolResult } });
           messages.push(toolMessage);
           io.emit({ type: 'turn_end', payload: { type: 'turn_end', message: toolTurn } });
+          // Like the Go loop: a canceled context stops the run before the next turn.
+          if (io.signal.aborted) throw new RunFailure('canceled', 'context canceled');
           io.emit({ type: 'turn_start', payload: { type: 'turn_start' } });
           const final = await textTurn(io, [`tool result: ${answer.allow ? '' : 'error: '}${resultText}`], false);
           messages.push(final);
