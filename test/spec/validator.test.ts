@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { captureByFile } from '../support/captures.js';
-import { parseSpec } from '../../src/protocol/spec.js';
+import { loadSpec, parseSpec, resolveRef, type OpenApiOperation, type OpenApiResponse } from '../../src/protocol/spec.js';
+import { OPERATIONS } from '../../src/protocol/operations.js';
 import { createValidator, documentedStatuses, validateEvent, validateNamedResponse, validateResponse, validateSchema, type ValidationResult } from '../../src/protocol/validator.js';
 import { packagePath } from '../../src/protocol/package-root.js';
 
@@ -168,6 +169,37 @@ describe('validateSchema and documentedStatuses', () => {
   it('validates shared responses for unrouted answers', () => {
     expect(validateNamedResponse('RouteNotFound', jsonOf(130))).toEqual({ ok: true });
     expect(validateNamedResponse('RouteNotFound', { error: null }).ok).toBe(false);
+  });
+});
+
+describe("the spec's own examples", () => {
+  it('every schema example and JSON response example validates', () => {
+    const doc = loadSpec();
+    const failures: string[] = [];
+    let count = 0;
+    for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
+      const examples = [...('example' in schema ? [schema['example']] : []), ...(Array.isArray(schema['examples']) ? (schema['examples'] as unknown[]) : [])];
+      for (const example of examples) {
+        count++;
+        const result = validateSchema(name as never, example);
+        if (!result.ok) failures.push(`${name}: ${result.errors.join('; ')}`);
+      }
+    }
+    for (const op of OPERATIONS) {
+      const operation = doc.paths[op.path]?.[op.method.toLowerCase()] as OpenApiOperation;
+      for (const [status, ref] of Object.entries(operation.responses ?? {})) {
+        const media = resolveRef<OpenApiResponse>(doc, ref).content?.['application/json'];
+        if (!media) continue;
+        const named = Object.values((media['examples'] ?? {}) as Record<string, unknown>).map((e) => resolveRef<{ value?: unknown }>(doc, e as { value?: unknown }).value);
+        for (const example of ['example' in media ? [media['example']] : [], named].flat()) {
+          count++;
+          const result = validateResponse(op.operationId, Number(status), example);
+          if (!result.ok) failures.push(`${op.operationId} ${status}: ${result.errors.join('; ')}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(count).toBeGreaterThan(50);
   });
 });
 
