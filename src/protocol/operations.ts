@@ -86,9 +86,10 @@ export function operationInfo(operationId: OperationId, table: readonly Operatio
  */
 export function matchOperation(method: string, pathname: string, table: readonly OperationInfo[] = OPERATIONS): OperationMatch | undefined {
   const upper = method.toUpperCase();
+  const path = withoutQuery(pathname);
   for (const row of table) {
     if (row.method !== upper) continue;
-    const params = matchPath(row.path, pathname);
+    const params = matchPath(row.path, path);
     if (params) return { operationId: row.operationId, params };
   }
   return undefined;
@@ -96,7 +97,14 @@ export function matchOperation(method: string, pathname: string, table: readonly
 
 /** The operations whose path template matches `pathname`, whatever their method (405 detection). */
 export function operationsAtPath(pathname: string, table: readonly OperationInfo[] = OPERATIONS): OperationInfo[] {
-  return table.filter((row) => matchPath(row.path, pathname) !== undefined);
+  const path = withoutQuery(pathname);
+  return table.filter((row) => matchPath(row.path, path) !== undefined);
+}
+
+/** A request target may carry a query or fragment; routing looks at the path only. */
+function withoutQuery(target: string): string {
+  const cut = target.search(/[?#]/);
+  return cut < 0 ? target : target.slice(0, cut);
 }
 
 /** Matches one path template; returns the decoded parameters or `undefined`. */

@@ -51,6 +51,7 @@ describe('matchOperation', () => {
     ['POST', '/v1/runs/run_1/permissions/perm_2/decision', 'decidePermission', { run_id: 'run_1', permission_id: 'perm_2' }],
     ['DELETE', '/v1/runs/run_1', 'cancelRun', { run_id: 'run_1' }],
     ['GET', '/v1/runs/run_1/events', 'streamRunEvents', { run_id: 'run_1' }],
+    ['GET', '/v1/memories?limit=1', 'listMemories', {}],
   ])('%s %s → %s', (method, path, operationId, params) => {
     expect(matchOperation(method, path)).toEqual({ operationId, params });
   });
