@@ -61,6 +61,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONCURRENCY = 8;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_EXCHANGES = 20;
+/** Areas whose checks need no capability list (STATUS reports why the list is missing). */
+const INDEPENDENT_AREAS: readonly string[] = ['HEALTH', 'AUTH', 'STATUS'];
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const startedAt = new Date();
@@ -141,8 +143,8 @@ async function discover(baseUrl: string, token: string, timeoutMs: number, optio
   try {
     status = await http.request({ path: '/v1/status' });
   } catch (error) {
-    const exchange = error instanceof HttpError ? error.exchange : undefined;
-    throw new SuiteError('connection', `GET ${baseUrl}/v1/status failed: ${http.redact(describeError(error))}`, exchange);
+    // The daemon answered health, so this is its failure to report, not a connection problem.
+    return { list: undefined, problem: `GET /v1/status failed: ${http.redact(describeError(error))}` };
   }
   if (status.status === 401) {
     throw new SuiteError('auth', `the daemon at ${baseUrl} rejected the token (GET /v1/status answered 401); check --token or GLUE_DAEMON_TOKEN`, status.exchange);
@@ -179,7 +181,8 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   const started = Date.now();
   const reason = skipReason(check, options);
   if (reason !== undefined) return { ...base, status: 'skip', durationMs: 0, message: reason, notes: [], exchanges: [] };
-  if (options.capabilities.list === undefined && check.capabilities.length > 0) {
+  // Without the capability list most checks cannot tell "not offered" from "broken": fail them.
+  if (options.capabilities.list === undefined && !INDEPENDENT_AREAS.includes(check.area)) {
     return { ...base, status: 'fail', durationMs: 0, message: `prerequisite failed: ${options.capabilities.problem ?? 'no capabilities'}`, notes: [], exchanges: [] };
   }
 

@@ -2,7 +2,7 @@
  * STATUS: `/v1/status` and `/v1/diagnostics` describe the daemon; clients read capabilities from
  * status to decide which routes exist, so its shape and honesty come first.
  */
-import { expectValid, fail, show } from '../expect.js';
+import { expectStatus, expectValid, fail, show } from '../expect.js';
 import type { Check } from '../types.js';
 
 /** Present on every Go daemon, whatever its host implements (captures 017, 161). */
@@ -75,6 +75,7 @@ export const statusChecks: Check[] = [
       const paths = ['/v1/status', ...(ctx.capabilities.has('diagnostics') ? ['/v1/diagnostics'] : [])];
       for (const path of paths) {
         const result = await ctx.http.request({ path });
+        expectStatus(result, 200);
         if (result.tokenSeen) fail(`GET ${path} returned the bearer token in its body (shown redacted)`, result.exchange);
       }
     },
