@@ -19,10 +19,16 @@ const optional: ReadonlyArray<readonly [keyof MockHost, string]> = [
   ['memoryForget', 'memory_forget'],
 ];
 
+/** Beyond Go: the ADR-0010 §9 session lookup, only when the host has all three members. */
+export function hasSessions(host: MockHost): boolean {
+  return typeof host.sessionList === 'function' && typeof host.sessionGet === 'function' && typeof host.sessionMessages === 'function';
+}
+
 export function capabilitiesOf(host: MockHost): Capability[] {
   const out: string[] = [...base];
   for (const [member, capability] of optional) {
     if (typeof host[member] === 'function') out.push(capability);
   }
+  if (hasSessions(host)) out.push('sessions');
   return out as Capability[];
 }

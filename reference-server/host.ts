@@ -17,6 +17,7 @@ import type {
   RecallRequest,
   RecallResponse,
   RoleCatalogEntry,
+  SessionInfo,
   SkillCatalogEntry,
   ToolCatalogEntry,
 } from '../src/protocol/types.js';
@@ -110,4 +111,15 @@ export interface MockHost {
   memoryCatalog?(request: { limit: number }): Promise<{ memories: MemoryEntry[] }>;
   /** Rejects with the host's error for an unknown id (the daemon answers 500 internal with that text). */
   memoryForget?(request: { id: string }): Promise<{ memory: MemoryEntry }>;
+  /**
+   * Beyond Go: ADR-0010 §9 session lookup. With all three members the daemon advertises
+   * `sessions` and serves GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/messages;
+   * without them those paths stay Go's 404 `route not found`.
+   * Stored sessions matching `query` (blank: all), most recently updated first; the daemon applies `limit`.
+   */
+  sessionList?(request: { query: string; limit: number }): Promise<SessionInfo[]>;
+  /** One stored session; undefined answers 404 `session not found`. */
+  sessionGet?(request: { id: string }): Promise<SessionInfo | undefined>;
+  /** A stored session's transcript in order; undefined answers 404 `session not found`. */
+  sessionMessages?(request: { id: string }): Promise<Message[] | undefined>;
 }

@@ -27,7 +27,10 @@ export type RouteName =
   | 'startRun'
   | 'runEvents'
   | 'permissionDecision'
-  | 'cancelRun';
+  | 'cancelRun'
+  | 'sessions'
+  | 'sessionGet'
+  | 'sessionMessages';
 
 export type RouteMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -110,8 +113,11 @@ function decisionParams(path: string): [string, string] | undefined {
   return runId !== undefined && permissionId !== undefined ? [runId, permissionId] : undefined;
 }
 
-/** Match a decoded path against the table, in Go's order. */
-export function matchRoute(path: string): RouteMatch | undefined {
+/**
+ * Match a decoded path against the table, in Go's order. The session lookup routes (beyond Go)
+ * only exist with `sessions`, and come after every Go route, so nothing Go matches changes.
+ */
+export function matchRoute(path: string, options: { sessions?: boolean } = {}): RouteMatch | undefined {
   const exact = exactRoutes.get(path);
   if (exact) return { name: exact[0], method: exact[1], params: [] };
 
@@ -127,6 +133,12 @@ export function matchRoute(path: string): RouteMatch | undefined {
   if (decision) return { name: 'permissionDecision', method: 'POST', params: decision };
   id = oneParam(path, '/v1/runs/', '');
   if (id !== undefined) return { name: 'cancelRun', method: 'DELETE', params: [id] };
+  if (!options.sessions) return undefined;
+  if (path === '/v1/sessions') return { name: 'sessions', method: 'GET', params: [] };
+  id = oneParam(path, '/v1/sessions/', '/messages');
+  if (id !== undefined) return { name: 'sessionMessages', method: 'GET', params: [id] };
+  id = oneParam(path, '/v1/sessions/', '');
+  if (id !== undefined) return { name: 'sessionGet', method: 'GET', params: [id] };
   return undefined;
 }
 

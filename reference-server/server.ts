@@ -44,6 +44,8 @@ import { RunRegistry } from './run-registry.js';
 import { decodedPath, matchRoute } from './routes.js';
 import type { RouteMatch } from './routes.js';
 import { SessionQueue } from './session-queue.js';
+import { handleSessionGet, handleSessionMessages, handleSessions } from './session-handlers.js';
+import { hasSessions } from './capabilities.js';
 
 /** Go's default permission timeout. */
 export const defaultPermissionTimeoutMs = 10 * 60 * 1000;
@@ -179,6 +181,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     executions: new Set(),
   };
   const authorized = createAuthorizer(token);
+  const sessions = hasSessions(options.host);
   let closing = false;
   let shutdownPromise: Promise<void> | undefined;
 
@@ -223,6 +226,12 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
         return handleDecision(ctx, request, first, second);
       case 'cancelRun':
         return handleCancelRun(ctx, first);
+      case 'sessions':
+        return handleSessions(ctx, url);
+      case 'sessionGet':
+        return handleSessionGet(ctx, first);
+      case 'sessionMessages':
+        return handleSessionMessages(ctx, first);
     }
   }
 
@@ -237,7 +246,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
         return request.method === 'GET' ? jsonResponse(200, { ok: true, version: 1 }) : methodNotAllowed();
       }
       if (!authorized(request)) return errorResponse(401, 'unauthorized', messages.unauthorized);
-      const match = matchRoute(path);
+      const match = matchRoute(path, { sessions });
       if (!match) return routeNotFound();
       if (request.method !== match.method) return methodNotAllowed();
       return await route(request, match, url);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createReferenceServer, createSequentialIds } from '../../reference-server/index.js';
 import type { MockHost } from '../../reference-server/index.js';
+import type { MemoryEntry } from '../../src/protocol/types.js';
 import { decodeGoStruct } from '../../reference-server/go-decode.js';
 import { encodeGoJson } from '../../reference-server/go-json.js';
 import { formatGoTime } from '../../reference-server/go-time.js';
@@ -112,7 +113,7 @@ describe('status, capabilities and diagnostics', () => {
   });
 
   it('capabilities follow the optional members in Go order', async () => {
-    const s = server({ agent: createTinyHost().agent, memoryForget: async () => ({ memory: { id: 'm', content: '' } }), skillCatalog: async () => [] });
+    const s = server({ agent: createTinyHost().agent, memoryForget: async () => ({ memory: { id: 'm', content: '', timestamp: '0001-01-01T00:00:00Z' } }), skillCatalog: async () => [] });
     const status = (await json(await request(s, 'GET', '/v1/status'))) as { capabilities: string[] };
     expect(status.capabilities.slice(7)).toEqual(['skills', 'memory_forget']);
   });
@@ -139,10 +140,11 @@ describe('status, capabilities and diagnostics', () => {
 });
 
 describe('catalog rules', () => {
+  // The second entry is deliberately sloppy (keys out of order, no timestamp): the daemon fixes the wire form.
   const memories = [
     { id: 'mem_1', content: 'a <b>', tags: ['x'], timestamp: '2026-05-24T12:00:00Z' },
     { content: 'untagged', id: 'mem_2' },
-  ];
+  ] as MemoryEntry[];
   const host = (): MockHost => ({
     agent: createTinyHost().agent,
     memoryCatalog: async () => ({ memories }),

@@ -168,7 +168,7 @@ describe('INTERNAL_FAULTS', () => {
   });
 
   it('limit-ignored: /v1/memories returns more than limit', async () => {
-    const memories = [1, 2, 3].map((n) => ({ id: `mem_${n}`, content: `m${n}` }));
+    const memories = [1, 2, 3].map((n) => ({ id: `mem_${n}`, content: `m${n}`, timestamp: '0001-01-01T00:00:00Z' }));
     const host: MockHost = { ...createTinyHost(), memoryCatalog: async () => ({ memories }) };
     const { server } = faulty('limit-ignored', { host });
     const body = (await json(await request(server, 'GET', '/v1/memories?limit=1'))) as { memories: unknown[] };
