@@ -34,7 +34,7 @@ Daemon:
   --embedded                start the reference daemon in this process and test it
                             (scripted profile, short permission timeout)
 Selection:
-  --profile any|scripted    any (default): URL + token only; scripted: the daemon's host
+  --profile any|scripted    any (default, alias black-box): URL + token only; scripted: the daemon's host
                             answers the kit's scenario prompts (permissions, grants, cancel)
   --only ID|AREA            run only these checks or areas (repeatable, comma-separated)
   --skip ID|AREA            leave these out (repeatable, comma-separated)
@@ -105,8 +105,9 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
   if (values.help) return 'help';
   if (values.version) return 'version';
 
-  const profile = values.profile;
-  if (profile !== undefined && profile !== 'any' && profile !== 'scripted') throw new UsageError(`--profile must be any or scripted, got ${JSON.stringify(profile)}`);
+  // `black-box` is the design document's name for `any`.
+  const profile = values.profile === 'black-box' ? 'any' : values.profile;
+  if (profile !== undefined && profile !== 'any' && profile !== 'scripted') throw new UsageError(`--profile must be any (alias black-box) or scripted, got ${JSON.stringify(values.profile)}`);
   const level = values.level?.toLowerCase();
   if (level !== undefined && level !== 'must' && level !== 'should') throw new UsageError(`--level must be must or should, got ${JSON.stringify(values.level)}`);
   const duration = (flag: string, text: string | undefined): number | undefined => {
