@@ -96,6 +96,10 @@ export interface CheckResult {
   notes: string[];
   /** HTTP exchanges of the check, token redacted; the one the failure points at comes first. */
   exchanges: Exchange[];
+  /** A failure listed in the expected-failures baseline: reported, but it does not fail the suite. */
+  expected?: boolean;
+  /** Listed in the expected-failures baseline but passed: fails the suite whatever the level. */
+  staleBaseline?: boolean;
 }
 
 export interface SuiteSummary {
@@ -103,9 +107,11 @@ export interface SuiteSummary {
   passed: number;
   failed: number;
   skipped: number;
-  /** Failed checks of level MUST; the suite fails when this is not 0. */
+  /** Failed checks of level MUST, expected failures excluded; the suite fails when this is not 0. */
   mustFailed: number;
   shouldFailed: number;
+  /** Failures the expected-failures baseline lists (included in `failed`). */
+  expectedFailed: number;
 }
 
 export interface SuiteReport {
@@ -118,6 +124,6 @@ export interface SuiteReport {
   capabilities: string[];
   results: CheckResult[];
   summary: SuiteSummary;
-  /** True when every selected MUST check passed. */
+  /** True when every selected MUST check passed (or is an expected failure) and the baseline is not stale. */
   ok: boolean;
 }

@@ -26,8 +26,8 @@ export function formatResultLine(result: CheckResult, options: PrettyOptions = {
   const time = dim(`(${result.durationMs} ms)`);
   if (result.status === 'pass') return `${green('✓')} ${result.id} ${result.level} ${result.rule} ${time}`;
   if (result.status === 'skip') return `${dim('-')} ${result.id} ${result.level} ${dim(`${result.rule} — skipped: ${result.message ?? ''}`)}`;
-  const mark = result.level === 'MUST' ? red('✗') : yellow('!');
-  return `${mark} ${result.id} ${result.level} ${result.rule} — ${result.message ?? 'failed'} ${time}`;
+  const mark = result.expected ? yellow('~') : result.level === 'MUST' ? red('✗') : yellow('!');
+  return `${mark} ${result.id} ${result.level} ${result.rule} — ${result.expected ? '(expected failure) ' : ''}${result.message ?? 'failed'} ${time}`;
 }
 
 export function summaryLine(report: SuiteReport): string {
@@ -59,7 +59,8 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
     const count = (s: CheckResult['status']) => inArea.filter((r) => r.status === s).length;
     lines.push(`  ${area.padEnd(7)} ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`);
   }
-  const { mustFailed, shouldFailed } = report.summary;
+  const { mustFailed, shouldFailed, expectedFailed } = report.summary;
+  if (expectedFailed > 0) lines.push(`  ${expectedFailed} failure(s) expected by the baseline`);
   lines.push(
     `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks in ${(report.durationMs / 1000).toFixed(1)} s`,
     report.ok

@@ -41,6 +41,8 @@ Selection:
   --level must|should       must: MUST checks only; should (default): all
   --scenario-prompt NAME=TEXT   run text for a scripted scenario (${Object.keys(DEFAULT_PROMPTS).join(', ')})
   --list                    print the checks and exit
+  --expected-failures FILE  check ids (one per line) known to fail: they do not fail the run,
+                            and a listed check that passes does
 Timing:
   --timeout DUR             budget of one check (Go duration, default 30s)
   --permission-timeout DUR  the daemon's permission timeout; enables the timeout checks
@@ -93,6 +95,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
         'permission-timeout': { type: 'string' },
         concurrency: { type: 'string' },
         'scenario-prompt': { type: 'string', multiple: true },
+        'expected-failures': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -132,6 +135,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
   }
 
   const reporters = reporterTargets(tokens ?? []);
+  const expectedFailures = values['expected-failures'] === undefined ? undefined : readBaseline(values['expected-failures']);
   const embedded = values.embedded ?? false;
   if (embedded && (values.url !== undefined || values.metadata !== undefined)) throw new UsageError('--embedded starts its own daemon; do not combine it with --url or --metadata');
 
@@ -142,6 +146,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
     ...(level !== undefined ? { level: level as LevelFilter } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     scenarioPrompts,
+    ...(expectedFailures ? { expectedFailures } : {}),
   };
   const timeoutMs = duration('timeout', values.timeout);
   if (timeoutMs !== undefined) suite.timeoutMs = timeoutMs;
@@ -184,6 +189,20 @@ function reporterTargets(tokens: ReadonlyArray<{ kind: string; name?: string; va
     }
   }
   return targets.length > 0 ? targets : [{ name: 'pretty' }];
+}
+
+/** An expected-failures baseline: one check id per line, `#` starts a comment. */
+function readBaseline(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the expected-failures file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '');
 }
 
 /** The Glue metadata file: `{"version":1,"base_url":…,"token":…,"pid":…}` (comment lines tolerated). */

@@ -74,3 +74,30 @@ describe('the suite against the reference daemon (minimal host)', () => {
     for (const result of skipped) expect(result.message).toMatch(/^daemon does not advertise capability /);
   });
 });
+
+describe('expected-failures baseline', () => {
+  let broken: TestDaemon;
+  beforeAll(async () => {
+    broken = await startDaemon({
+      wrap: (next) => async (request) => (new URL(request.url).pathname === '/v1/health' ? Response.json({ ok: true, version: 2 }) : next(request)),
+    });
+  });
+  afterAll(() => broken.close());
+
+  it('a listed failure does not fail the suite', async () => {
+    const report = await runSuite({ url: broken.url, token: broken.token, only: ['HEALTH-001', 'STATUS-001'], expectedFailures: ['health-001'] });
+    expect(report.ok).toBe(true);
+    expect(report.summary).toMatchObject({ failed: 1, expectedFailed: 1, mustFailed: 0 });
+    expect(report.results[0]).toMatchObject({ id: 'HEALTH-001', status: 'fail', expected: true });
+  });
+
+  it('a listed check that passes fails the suite, whatever its level', async () => {
+    const report = await runSuite({ url: broken.url, token: broken.token, only: ['STATUS-003'], expectedFailures: ['STATUS-003'] });
+    expect(report.ok).toBe(false);
+    expect(report.results[0]?.message).toMatch(/listed as an expected failure but passed/);
+  });
+
+  it('an unknown id in the baseline is a usage error', async () => {
+    await expect(runSuite({ url: broken.url, token: broken.token, expectedFailures: ['NOPE-001'] })).rejects.toMatchObject({ kind: 'usage' });
+  });
+});
