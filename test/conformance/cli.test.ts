@@ -157,6 +157,33 @@ describe('glue-conformance CLI', () => {
     expect(out.stderr).toContain("Unknown option '--bogus'");
   });
 
+  it('passes against a spawned glue-mock-daemon (scripted profile)', async () => {
+    const token = 'conformance-spawned-token-0123456789';
+    const daemonProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/glue-mock-daemon.ts'), '--listen', '127.0.0.1:0', '--token', token, '--permission-timeout', '500ms', '--metadata', ''], {
+      cwd: join(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const timer = setTimeout(() => reject(new Error(`glue-mock-daemon did not start: ${text}`)), 15_000);
+        daemonProcess.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const match = /^base_url: (\S+)$/m.exec(text);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+      });
+      const out = await runCli(['--url', url, '--token', token, '--profile', 'scripted', '--permission-timeout', '500ms', '--quiet']);
+      expect(out.stdout.trim()).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/);
+      expect(out.code).toBe(0);
+    } finally {
+      daemonProcess.kill('SIGTERM');
+    }
+  });
+
   it('exits 2 quickly when nothing listens at the URL', async () => {
     const port = await freePort();
     const started = Date.now();
