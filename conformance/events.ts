@@ -244,17 +244,3 @@ export function decide(
     headers: clientId === undefined ? {} : { 'X-Glue-Client-ID': clientId },
   });
 }
-
-/** The `tool_end` result text of an event (`payload.tool_result.content[*].text`, joined). */
-export function toolResultText(event: ReceivedEvent): string {
-  const result = event.payload['tool_result'];
-  if (!isObject(result) || !Array.isArray(result['content'])) return '';
-  return result['content']
-    .map((part: unknown) => (isObject(part) && typeof part['text'] === 'string' ? part['text'] : ''))
-    .join('');
-}
-
-export function toolResultIsError(event: ReceivedEvent): boolean {
-  const result = event.payload['tool_result'];
-  return isObject(result) && result['is_error'] === true;
-}

@@ -2,11 +2,11 @@
  * CANCEL: ADR-0010 §7. `DELETE /v1/runs/{id}` cancels the run context, the stream ends with
  * run_error code canceled, and unknown runs get 404. A reader leaving also cancels the run.
  */
-import type { CheckContext } from '../types.js';
 import { expectErrorCases } from '../cases.js';
-import { decide, isTerminal, openEvents, startRun, startScenario, type ReceivedEvent, type EventStream } from '../events.js';
+import { decide, isTerminal, openEvents, startRun, startScenario, type EventStream, type ReceivedEvent } from '../events.js';
 import { expectEqual, expectValid, fail, isObject, show } from '../expect.js';
-import type { Check } from '../types.js';
+import { isErrorResult } from '../permissions.js';
+import type { Check, CheckContext } from '../types.js';
 
 function cancelRun(ctx: CheckContext, runId: string) {
   return ctx.http.request({ method: 'DELETE', path: `/v1/runs/${encodeURIComponent(runId)}` });
@@ -38,7 +38,8 @@ export const cancelChecks: Check[] = [
       expectEqual(body['run_id'], run.runId, 'run_id', result.exchange);
       const stream = await openEvents(ctx, run.eventsPath);
       const events = await stream.readToEnd();
-      if (events.filter(isTerminal).length !== 1 || !isTerminal(events.at(-1) ?? ({} as ReceivedEvent))) {
+      const last = events.at(-1);
+      if (events.filter(isTerminal).length !== 1 || !last || !isTerminal(last)) {
         fail(`expected the canceled run's stream to end with one terminal event, got ${stream.typeList()}`, stream.exchange);
       }
     },
@@ -124,7 +125,3 @@ export const cancelChecks: Check[] = [
   },
 ];
 
-function isErrorResult(event: ReceivedEvent): boolean {
-  const result = event.payload['tool_result'];
-  return isObject(result) && result['is_error'] === true;
-}

@@ -100,6 +100,9 @@ export const permissionChecks: Check[] = [
       const end = toolEndAfter(events, pending.request);
       if (!end || !isErrorResult(end)) fail(`expected a tool_end with is_error after the denial, got ${pending.stream.typeList()}`, pending.stream.exchange);
       if (!resultText(end).includes(reason)) fail(`expected the tool result to carry the reason ${show(reason)}, got ${show(resultText(end))}`, pending.stream.exchange);
+      // The scripted model quotes the tool result in its answer: the reason reached the model.
+      const text = events.at(-1)?.payload['text'];
+      if (typeof text !== 'string' || !text.includes(reason)) fail(`expected the model's final text to quote the reason ${show(reason)}, got ${show(text)}`, pending.stream.exchange);
     },
   },
   {

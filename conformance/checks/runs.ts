@@ -4,8 +4,7 @@
  * failure ends the run with run_error and the error envelope.
  */
 import { decide, eventsPath, openEvents, runsPath, startRun, startScenario } from '../events.js';
-import { expectValid, fail, isObject, show } from '../expect.js';
-import { ERROR_CODES } from '../expect.js';
+import { ERROR_CODES, expectValid, fail, isObject, show } from '../expect.js';
 import { timeNs } from '../time.js';
 import type { Check } from '../types.js';
 
