@@ -7,9 +7,8 @@
 import type { McpPromptGetRequest } from '../src/protocol/types.js';
 import type { DaemonContext } from './daemon-context.js';
 import { capabilitiesOf } from './capabilities.js';
-import { decodeGoStruct } from './go-decode.js';
-import { readBodyText } from './read-body.js';
-import { bodyTooLarge, errorResponse, invalidJson, jsonResponse } from './responses.js';
+import { decodeBody } from './read-body.js';
+import { errorResponse, jsonResponse } from './responses.js';
 import {
   asList,
   mcpPromptEntry,
@@ -112,25 +111,10 @@ export async function handleMemoryForget(ctx: DaemonContext, id: string): Promis
   }
 }
 
-type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
-
-async function decodeBody<S extends Parameters<typeof decodeGoStruct>[1]>(
-  ctx: DaemonContext,
-  request: Request,
-  spec: S,
-): Promise<BodyResult<NonNullable<ReturnType<typeof decodeGoStruct<S>>>>> {
-  const body = await readBodyText(request, ctx.limits.maxBodyBytes);
-  if (!body.ok) return { ok: false, response: bodyTooLarge() };
-  const value = decodeGoStruct(body.text, spec);
-  if (!value) return { ok: false, response: invalidJson() };
-  return { ok: true, value };
-}
-
-export { decodeBody };
 
 export async function handleRecall(ctx: DaemonContext, request: Request): Promise<Response> {
   if (!ctx.host.recallSearch) return errorResponse(404, 'not_found', 'recall is not supported by this host');
-  const decoded = await decodeBody(ctx, request, { query: 'string', limit: 'int', memories_only: 'bool' } as const);
+  const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, { query: 'string', limit: 'int', memories_only: 'bool' } as const);
   if (!decoded.ok) return decoded.response;
   const query = decoded.value.query.trim();
   if (!query) return badRequest('query is required');
@@ -147,7 +131,7 @@ export async function handleMcpRead(ctx: DaemonContext, request: Request): Promi
   if (!ctx.host.mcpReadResource) {
     return errorResponse(404, 'not_found', 'MCP resource reads are not supported by this host');
   }
-  const decoded = await decodeBody(ctx, request, { server: 'string', uri: 'string' } as const);
+  const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, { server: 'string', uri: 'string' } as const);
   if (!decoded.ok) return decoded.response;
   const server = decoded.value.server.trim();
   const uri = decoded.value.uri.trim();
@@ -164,7 +148,7 @@ export async function handleMcpPromptGet(ctx: DaemonContext, request: Request): 
   if (!ctx.host.mcpRenderPrompt) {
     return errorResponse(404, 'not_found', 'MCP prompt rendering is not supported by this host');
   }
-  const decoded = await decodeBody(ctx, request, { server: 'string', name: 'string', arguments: 'stringMap' } as const);
+  const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, { server: 'string', name: 'string', arguments: 'stringMap' } as const);
   if (!decoded.ok) return decoded.response;
   const server = decoded.value.server.trim();
   const name = decoded.value.name.trim();

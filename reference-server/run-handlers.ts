@@ -6,7 +6,7 @@
  */
 import type { DaemonContext } from './daemon-context.js';
 import type { RunInput } from './host.js';
-import { decodeBody } from './catalog-handlers.js';
+import { decodeBody } from './read-body.js';
 import { defaultDenyReason, rememberScopes } from './permission-broker.js';
 import { errorResponse, jsonResponse, messages, tooBusy } from './responses.js';
 import { executeRun } from './run-executor.js';
@@ -34,7 +34,7 @@ function pathEscape(segment: string): string {
 }
 
 export async function handleStartRun(ctx: DaemonContext, request: Request, sessionId: string): Promise<Response> {
-  const decoded = await decodeBody(ctx, request, startRunSpec);
+  const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, startRunSpec);
   if (!decoded.ok) return decoded.response;
   const req = decoded.value;
   const text = req.text.trim();
@@ -95,7 +95,7 @@ export async function handleDecision(
   if (clientId && run.clientId && clientId !== run.clientId && !ctx.faults.has('decision-any-client')) {
     return errorResponse(403, 'forbidden', 'permission decision belongs to another client');
   }
-  const decoded = await decodeBody(ctx, request, decisionSpec);
+  const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, decisionSpec);
   if (!decoded.ok) return decoded.response;
   const rememberFor = decoded.value.remember_for.trim();
   if (!(rememberScopes as readonly string[]).includes(rememberFor)) {

@@ -28,8 +28,6 @@ export class Run {
   readonly pending = new Map<string, PendingPermission>();
   /** Ids of requests that timed out (only consulted by the 'decision-after-timeout-accepted' fault). */
   readonly expired = new Set<string>();
-  /** Event types in order, for stats and tests. */
-  readonly types: string[] = [];
   done = false;
   finishedAtMs = 0;
   /** Set when the server closes: readers held open by the 'stream-left-open' fault end too. */
@@ -75,7 +73,6 @@ export class Run {
     };
     if (payload !== undefined && payload !== null) envelope.payload = payload;
     this.frames.push(encodeSseFrame(id, type, encodeGoJson(envelope)));
-    this.types.push(type);
     this.wake();
   }
 

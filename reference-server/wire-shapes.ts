@@ -8,7 +8,7 @@ import { goTimestamp } from './go-time.js';
 type Obj = Record<string, unknown>;
 
 const asObj = (value: unknown): Obj => (typeof value === 'object' && value !== null ? (value as Obj) : {});
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+export const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
@@ -139,4 +139,3 @@ export function memoryEntry(value: unknown): Obj {
   return out;
 }
 
-export { asList };
