@@ -161,9 +161,9 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     },
     runtime: runtimeBlock(
       {
-        name: options.name ?? 'glue-mock-daemon',
         ...options.runtime,
-        ...(storePath && !options.runtime?.permission_remember_path ? { permission_remember_path: storePath } : {}),
+        name: options.name ?? options.runtime?.name ?? 'glue-mock-daemon',
+        permission_remember_path: options.runtime?.permission_remember_path ?? storePath,
       },
       startedAt,
     ),
