@@ -5,7 +5,7 @@
  */
 import { fillPath, OPERATIONS, type OperationInfo } from '../../src/protocol/operations.js';
 import type { AuthMode } from '../../src/protocol/http-client.js';
-import { expectError } from '../expect.js';
+import { expectError, fail } from '../expect.js';
 import type { Check, CheckContext } from '../types.js';
 
 const PLACEHOLDERS: Record<string, string> = {
@@ -67,15 +67,28 @@ export const authChecks: Check[] = [
     id: 'AUTH-003',
     area: 'AUTH',
     level: 'MUST',
-    rule: 'The token only counts in the Bearer scheme: the bare token, Basic <token> and Bearer <token prefix> get 401.',
-    reference: 'ADR-0010 §3; 010-unauth-token-without-bearer.txt',
+    rule: 'Only the exact token in the Bearer scheme counts: the bare token, other schemes, a prefix of the token, the token with text appended, or with its letters\' case changed get 401.',
+    reference: 'ADR-0010 §3; 010-unauth-token-without-bearer.txt; 011-unauth-double-space.txt',
     capabilities: [],
     profile: 'any',
     async run(ctx) {
       const token = ctx.token;
-      const variants = [token, `Basic ${token}`, `Token ${token}`, `Bearer ${token.slice(0, Math.max(1, token.length - 1))}`, 'Bearer'];
-      for (const authorization of variants) {
-        expectError(await ctx.http.request({ path: '/v1/status', auth: { authorization } }), 401, 'unauthorized');
+      const swapped = [...token].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join('');
+      // Near-misses of the token are shown by description only: they would leak it otherwise.
+      const variants: Array<{ authorization: string; shownAs: string }> = [
+        { authorization: token, shownAs: '<token>' },
+        { authorization: `Basic ${token}`, shownAs: 'Basic <token>' },
+        { authorization: `Token ${token}`, shownAs: 'Token <token>' },
+        { authorization: 'Bearer', shownAs: 'Bearer' },
+        { authorization: `Bearer ${token.slice(0, Math.max(1, token.length - 1))}`, shownAs: 'Bearer <token without its last character>' },
+        { authorization: `Bearer ${token}x`, shownAs: 'Bearer <token>x' },
+        { authorization: `Bearer ${token} extra`, shownAs: 'Bearer <token> extra' },
+        ...(swapped !== token ? [{ authorization: `Bearer ${swapped}`, shownAs: 'Bearer <token with its letter case swapped>' }] : []),
+      ];
+      for (const auth of variants) {
+        const result = await ctx.http.request({ path: '/v1/status', auth });
+        if (result.status !== 401) fail(`expected 401 for "Authorization: ${auth.shownAs}", got ${result.status}`, result.exchange);
+        expectError(result, 401, 'unauthorized');
       }
     },
   },

@@ -39,8 +39,12 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
 }
 
-/** How to authenticate one request: the configured token, nothing, or an exact header value. */
-export type AuthMode = 'token' | 'none' | { authorization: string };
+/**
+ * How to authenticate one request: the configured token, nothing, or an exact header value.
+ * `shownAs` is what exchange records show instead of the value, for near-misses of the token
+ * (a prefix, another case) that plain redaction would not recognise.
+ */
+export type AuthMode = 'token' | 'none' | { authorization: string; shownAs?: string };
 
 export interface RequestOptions {
   method?: string;
@@ -124,6 +128,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       requestHeaders: redactHeaders(headers, options.token),
       durationMs: 0,
     };
+    if (typeof auth === 'object' && auth.shownAs !== undefined) exchange.requestHeaders['Authorization'] = auth.shownAs;
     if (body !== undefined) exchange.requestBody = excerpt(redact(body));
     return { url, init: { method, headers, redirect: 'manual', ...(body !== undefined ? { body } : {}) }, exchange };
   }
@@ -238,10 +243,12 @@ function deadlineSignal(ms: number, ...outer: (AbortSignal | undefined)[]): { si
 /** The token, wherever it appears, becomes `<redacted>`: `Bearer <redacted>`, `bearer <redacted>`… */
 export function redactToken(text: string, token: string | undefined): string {
   if (!token) return text;
+  // Any letter case: a daemon that echoes the token case-folded still leaks it.
+  const pattern = new RegExp(token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
   // Already-redacted text stays as it is (a short token could occur inside the placeholder).
   return text
     .split(REDACTED)
-    .map((part) => part.split(token).join(REDACTED))
+    .map((part) => part.replace(pattern, REDACTED))
     .join(REDACTED);
 }
 

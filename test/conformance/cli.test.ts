@@ -112,7 +112,7 @@ describe('glue-conformance CLI', () => {
       expect(out.code).toBe(1);
       expect(out.stdout).toContain('✗ HEALTH-001 MUST');
       expect(out.stdout).toContain('/version: must be 1 (got 2)');
-      expect(out.stdout).toContain('> Authorization: Basic <redacted>');
+      expect(out.stdout).toContain('> Authorization: Basic <token>');
       expect(out.stdout).not.toContain(broken.token);
       expect(lastLine(out.stdout)).toBe('0 passed, 2 failed, 0 skipped');
     } finally {

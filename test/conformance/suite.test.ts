@@ -51,9 +51,33 @@ describe('the suite against the reference daemon (full host)', () => {
   });
 
   it('never puts the token in a report', async () => {
-    const report = await runSuite({ url: daemon.url, token: daemon.token, only: ['AUTH'] });
+    const report = await runSuite({ url: daemon.url, token: daemon.token, only: ['AUTH', 'STATUS'] });
     expect(JSON.stringify(report)).not.toContain(daemon.token);
-    expect(JSON.stringify(report)).toContain('<redacted>');
+    expect(JSON.stringify(report)).toContain('"Authorization":"Bearer <redacted>"');
+  });
+});
+
+describe('near-misses of the token', () => {
+  it('are never shown, even when a broken daemon accepts them', async () => {
+    const daemon = await startDaemon({
+      // Accepts any credential that merely starts like the token, in any case.
+      wrap: (next, token) => async (request) => {
+        const auth = request.headers.get('authorization') ?? '';
+        if (!auth.toLowerCase().startsWith(`bearer ${token.slice(0, 8)}`.toLowerCase())) return next(request);
+        const headers = new Headers(request.headers);
+        headers.set('authorization', `Bearer ${token}`);
+        return next(new Request(request.url, { method: request.method, headers }));
+      },
+    });
+    try {
+      const report = await runSuite({ url: daemon.url, token: daemon.token, only: ['AUTH-003'] });
+      expect(report.results[0]?.status).toBe('fail');
+      const text = JSON.stringify(report);
+      const swapped = [...daemon.token].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join('');
+      for (const secret of [daemon.token, daemon.token.slice(0, -1), swapped]) expect(text).not.toContain(secret);
+    } finally {
+      await daemon.close();
+    }
   });
 });
 
