@@ -22,8 +22,8 @@ export const FAULTS: readonly FaultDefinition[] = [
   // auth
   { name: 'auth-route-open', area: 'auth', via: 'middleware', rule: 'GET /v1/diagnostics needs the bearer token like every route but health', mustFail: ['AUTH-001', 'AUTH-002'] },
   { name: 'auth-wrong-scheme', area: 'auth', via: 'middleware', rule: 'only the scheme `Bearer` (case-sensitive) is accepted', mustFail: ['AUTH-003'] },
-  { name: 'auth-token-case-insensitive', area: 'auth', via: 'middleware', rule: 'the token is compared byte for byte, not case-insensitively', mustFail: [] },
-  { name: 'auth-token-prefix', area: 'auth', via: 'middleware', rule: 'text after the token makes the credential invalid', mustFail: [] },
+  { name: 'auth-token-case-insensitive', area: 'auth', via: 'middleware', rule: 'the token is compared byte for byte, not case-insensitively', mustFail: ['AUTH-003'] },
+  { name: 'auth-token-prefix', area: 'auth', via: 'middleware', rule: 'text after the token makes the credential invalid', mustFail: ['AUTH-003'] },
   { name: 'auth-token-truncated', area: 'auth', via: 'middleware', rule: 'a prefix of the token is not the token', mustFail: ['AUTH-003'] },
   { name: 'health-requires-auth', area: 'auth', via: 'middleware', rule: 'GET /v1/health answers without a token', mustFail: ['HEALTH-001', 'HEALTH-002'] },
   { name: 'auth-after-routing', area: 'auth', via: 'middleware', rule: 'auth is checked before routing: an unknown path without a token is 401, not 404', mustFail: ['AUTH-004'] },
