@@ -16,9 +16,13 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
+/** The listed checks that failed first, then how many others failed (long lists would swamp the table). */
 function caughtBy(outcome: FaultOutcome): string {
   if (outcome.suiteError) return outcome.suiteError;
-  return outcome.failed.join(',') || '—';
+  const listed = outcome.failed.filter((id) => outcome.fault.mustFail.includes(id));
+  const shown = listed.length > 0 ? listed : outcome.failed.slice(0, 3);
+  const rest = outcome.failed.length - shown.length;
+  return [shown.join(','), rest > 0 ? `(+${rest} more)` : ''].filter(Boolean).join(' ') || '—';
 }
 
 async function main(): Promise<number> {
