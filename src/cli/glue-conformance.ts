@@ -13,7 +13,7 @@ import { allChecks } from '../../conformance/checks/index.js';
 import { formatResultLine, render, renderPretty, REPORTERS, summaryLine, type ReporterName } from '../../conformance/reporters/index.js';
 import { runSuite, SuiteError, type SuiteOptions } from '../../conformance/runner.js';
 import { selectChecks, SelectionError, type LevelFilter } from '../../conformance/select.js';
-import { DEFAULT_PROMPTS, type Profile, type ScenarioName, type SuiteReport } from '../../conformance/types.js';
+import { DEFAULT_PROMPTS, type ScenarioName, type SuiteReport } from '../../conformance/types.js';
 import { formatExchange } from '../protocol/http-client.js';
 import { packagePath } from '../protocol/package-root.js';
 import { parseGoDuration, UsageError } from './args.js';
