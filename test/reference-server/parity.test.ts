@@ -15,8 +15,8 @@ import { createReferenceServer, createSequentialIds } from '../../reference-serv
 import type { RuntimeInfoInput } from '../../reference-server/index.js';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { validateEvent } from '../../src/protocol/validator.js';
-import type { Capture } from './capture-file.js';
-import { loadCaptures, unchunk } from './capture-file.js';
+import type { Capture, HttpCapture } from '../support/captures.js';
+import { findHeader, isHttpCapture, loadCaptures, parseCurl } from '../support/captures.js';
 import { Replay, sseEventsOf } from './replay-harness.js';
 import type { StreamReader } from './replay-harness.js';
 
@@ -39,6 +39,9 @@ const intentionalDifferences: Record<number, string[]> = {
 
 /** Captures that are not HTTP exchanges of the daemon handler (startup stdout, metadata file, timings). */
 const notExchanges = [1, 2, 159, 160, 187];
+/** Not HTTP exchanges either, but compared: the permission store file and the refused connection. */
+const storeFileCapture = 87;
+const refusedCapture = 186;
 
 /** A reader cut short by `--max-time` disconnects right after its captured events, unless it must wait for a later capture. */
 const disconnectBefore = new Map<number, number>([[135, 137]]); // 136 is "status during the run", 137 "right after disconnect"
@@ -83,16 +86,16 @@ function note(number: number, problem: string): void {
   results.set(number, list);
 }
 
-function compareHeaders(capture: Extract<Capture, { kind: 'exchange' }>, response: Response): void {
+function compareHeaders(capture: HttpCapture, response: Response): void {
   if (response.status !== capture.response.status) note(capture.number, `status ${response.status}, captured ${capture.response.status}`);
-  const names = capture.response.headers.get('content-type') === 'text/event-stream' ? ['content-type', 'cache-control', 'connection'] : ['content-type'];
+  const names = capture.response.sse ? ['content-type', 'cache-control', 'connection'] : ['content-type'];
   for (const name of names) {
-    const want = capture.response.headers.get(name);
+    const want = findHeader(capture.response.headers, name) ?? null;
     if (response.headers.get(name) !== want) note(capture.number, `${name} ${String(response.headers.get(name))}, captured ${String(want)}`);
   }
 }
 
-function compareStream(capture: Extract<Capture, { kind: 'exchange' }>, reader: StreamReader, allowLonger = false): void {
+function compareStream(capture: HttpCapture, reader: StreamReader, allowLonger = false): void {
   const want = sseEventsOf(capture);
   const got = reader.events;
   const wantTypes = want.map((e) => e.event).join(',');
@@ -115,8 +118,8 @@ function compareStream(capture: Extract<Capture, { kind: 'exchange' }>, reader: 
   if (got.length > want.length && !allowLonger) {
     note(capture.number, `stream continues after the captured prefix: ${got.slice(want.length).map((e) => e.event).join(',')}`);
   }
-  if (capture.request.raw) {
-    const capturedChunks = unchunk(capture.response.body).chunks.length;
+  if (capture.request.curl.raw) {
+    const capturedChunks = capture.response.chunks?.length ?? -1;
     const oneEventEach = reader.chunks.every((chunk) => /^id: [^\n]+\nevent: [^\n]+\ndata: [^\n]+\n\n$/.test(chunk));
     if (!oneEventEach || reader.chunks.length !== capturedChunks) {
       note(capture.number, `chunks ${reader.chunks.length} (one event each: ${String(oneEventEach)}), captured ${capturedChunks}`);
@@ -124,8 +127,9 @@ function compareStream(capture: Extract<Capture, { kind: 'exchange' }>, reader: 
   }
 }
 
-function compareStoreFile(capture: Extract<Capture, { kind: 'other' }>, storePath: string): void {
-  const captured = capture.text.slice(0, capture.text.indexOf('# stat'));
+function compareStoreFile(capture: Capture, storePath: string): void {
+  const afterCommand = capture.text.slice(capture.text.indexOf('\n') + 1);
+  const captured = afterCommand.slice(0, afterCommand.indexOf('# stat'));
   const ours = readFileSync(storePath, 'utf8');
   if (normalize(ours) !== normalize(captured)) note(capture.number, `store file ${ours}, captured ${captured}`);
   const fileMode = (statSync(storePath).mode & 0o777).toString(8);
@@ -156,35 +160,34 @@ async function replayInstance(captures: readonly Capture[], config: InstanceConf
           ...(config.storePath ? { permissionStorePath: config.storePath } : {}),
         }),
     });
-    const streams: Array<{ capture: Extract<Capture, { kind: 'exchange' }>; reader: StreamReader }> = [];
+    const streams: Array<{ capture: HttpCapture; reader: StreamReader }> = [];
     const waitingDisconnects = new Map<number, StreamReader>();
     let stopping: Promise<void> | undefined;
 
     for (const capture of group) {
-      if (capture.kind === 'other') {
-        if (capture.number === 87 && config.storePath) {
-          await replay.settle();
-          compareStoreFile(capture, config.storePath);
-          compared.add(capture.number);
-        }
+      if (capture.number === storeFileCapture && config.storePath) {
+        await replay.settle();
+        compareStoreFile(capture, config.storePath);
+        compared.add(capture.number);
         continue;
       }
-      compared.add(capture.number);
-      if (capture.kind === 'refused') {
+      if (capture.number === refusedCapture) {
         // The shutdown instance: SIGTERM arrived while the permission was pending and one reader
         // was attached; 0.3 s later this client could not connect.
+        compared.add(capture.number);
         await replay.settle();
         stopping = replay.server.shutdown();
-        const response = await replay.server.handle(replay.toRequest(capture.request));
+        const response = await replay.server.handle(replay.toRequest(parseCurl(capture.firstLine)));
         note(capture.number, `captured connection refused; got ${response.status} ${(await response.text()).trim()}`);
         continue;
       }
-      const isStream = capture.response.headers.get('content-type') === 'text/event-stream';
-      if (isStream) {
+      if (!isHttpCapture(capture)) continue;
+      compared.add(capture.number);
+      if (capture.response.sse) {
         const response = await replay.server.handle(replay.toRequest(capture.request));
         compareHeaders(capture, response);
-        const stopAfter = capture.request.cutShort ? sseEventsOf(capture).length : undefined;
-        const reader = replay.openReader(capture.request, response, stopAfter);
+        const stopAfter = capture.request.curl.maxTimeSeconds !== undefined ? sseEventsOf(capture).length : undefined;
+        const reader = replay.openReader(response, stopAfter);
         streams.push({ capture, reader });
         if (stopAfter !== undefined) {
           const before = disconnectBefore.get(capture.number);
@@ -198,10 +201,10 @@ async function replayInstance(captures: readonly Capture[], config: InstanceConf
       const response = await replay.server.handle(replay.toRequest(capture.request));
       compareHeaders(capture, response);
       const body = await response.text();
-      if (capture.request.method !== 'HEAD' && normalize(body) !== normalize(capture.response.body)) {
-        note(capture.number, `body ${body.trim()}, captured ${capture.response.body.trim()}`);
+      if (!capture.request.curl.head && normalize(body) !== normalize(capture.response.bodyText)) {
+        note(capture.number, `body ${body.trim()}, captured ${capture.response.bodyText.trim()}`);
       }
-      if (capture.response.status === 201 && response.status === 201) await replay.started(capture.response.body, body);
+      if (capture.response.status === 201 && response.status === 201) await replay.started(capture.response.bodyText, body);
     }
 
     await stopping;

@@ -13,7 +13,8 @@ import { vi } from 'vitest';
 import type { MockHost, ReferenceServer } from '../../reference-server/index.js';
 import type { MockHostClock } from '../../reference-server/mock-host/index.js';
 import { RunFailure } from '../../reference-server/host.js';
-import type { Capture, CapturedRequest } from './capture-file.js';
+import type { Capture, CurlRequest } from '../support/captures.js';
+import { isHttpCapture, replayRequest } from '../support/captures.js';
 import type { ParsedEvent } from './helpers.js';
 import { parseSse } from './helpers.js';
 
@@ -33,7 +34,7 @@ interface CapturedRun {
 export function capturedRuns(captures: readonly Capture[]): Map<string, CapturedRun> {
   const runs = new Map<string, CapturedRun>();
   for (const capture of captures) {
-    if (capture.kind !== 'exchange' || capture.response.headers.get('content-type') !== 'text/event-stream') continue;
+    if (!isHttpCapture(capture) || !capture.response.sse) continue;
     const runId = /run_[0-9a-f]{32}/.exec(capture.request.target)?.[0];
     if (!runId) continue;
     const events = sseEventsOf(capture);
@@ -54,13 +55,12 @@ export function capturedRuns(captures: readonly Capture[]): Map<string, Captured
   return runs;
 }
 
+/** The complete events of a captured stream (a block the stream cut off is left out). */
 export function sseEventsOf(capture: Capture): ParsedEvent[] {
-  if (capture.kind !== 'exchange') return [];
-  let body = capture.response.body;
-  if (capture.request.raw) body = body.replace(/(^|\r\n)[0-9a-f]+\r\n/g, '$1').replace(/\r\n/g, '');
-  // A stream cut short may end mid-event: keep complete events only.
-  const complete = body.slice(0, body.lastIndexOf('\n\n') + 2);
-  return parseSse(complete);
+  const frames = capture.response?.sse?.frames ?? [];
+  return frames
+    .filter((frame) => frame.terminated)
+    .map((frame) => ({ id: frame.id ?? '', event: frame.event ?? '', data: frame.json as Record<string, unknown> }));
 }
 
 /** One SSE response read in the background, chunk by chunk. */
@@ -183,14 +183,14 @@ export class Replay {
   }
 
   /** The request of a capture with our ids, token and base URL. */
-  toRequest(request: CapturedRequest, signal?: AbortSignal): Request {
+  toRequest(request: CurlRequest): Request {
     const target = request.target.replace(idPattern, (id) => this.runMap.get(id) ?? this.permMap.get(id) ?? id);
+    const replay = replayRequest({ ...request, target }, { baseUrl: capturedBase, token: this.options.token });
     const headers = new Headers();
-    for (const [name, value] of request.headers) headers.append(name, value.replaceAll('$TOKEN', this.options.token));
-    const init: RequestInit = { method: request.method, headers };
-    if (request.body !== undefined) init.body = request.body;
-    if (signal) init.signal = signal;
-    return new Request(capturedBase + target, init);
+    for (const [name, value] of replay.headers) headers.append(name, value);
+    const init: RequestInit = { method: replay.method, headers };
+    if (replay.body !== undefined) init.body = replay.body;
+    return new Request(replay.url, init);
   }
 
   /** Map ids from a 201 start answer and attach the shadow reader. */
@@ -205,7 +205,7 @@ export class Replay {
     this.shadows.set(actual, new StreamReader(response, () => this.onShadowProgress(actual)));
   }
 
-  openReader(request: CapturedRequest, response: Response, stopAfter?: number): StreamReader {
+  openReader(response: Response, stopAfter?: number): StreamReader {
     return new StreamReader(response, () => this.progress++, stopAfter);
   }
 
