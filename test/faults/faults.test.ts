@@ -16,14 +16,19 @@ const CONCURRENCY = 6;
 const [listed, unlisted] = [listFaults().filter((f) => f.mustFail.length > 0), listFaults().filter((f) => f.mustFail.length === 0)];
 const outcomes = new Map<string, FaultOutcome>();
 let clean: DaemonRun | undefined;
+let wallMs = 0;
 
 beforeAll(async () => {
   // The clean daemon runs alone first: it is the control, so load from the others must not touch it.
+  const started = Date.now();
   clean = await runSuiteAgainst([]);
   for (const outcome of await runAllFaults({ concurrency: CONCURRENCY })) outcomes.set(outcome.fault.name, outcome);
+  wallMs = Date.now() - started;
 }, RUN_ALL_BUDGET_MS);
 
 afterAll(() => {
+  const killed = [...outcomes.values()].filter((o) => o.killed).length;
+  console.info(`kill rate ${killed}/${outcomes.size} faults, clean daemon + faults in ${(wallMs / 1000).toFixed(1)} s (concurrency ${CONCURRENCY})`);
   // Extra failures are not errors (a fault may break more than its own check), but worth seeing.
   const extras = [...outcomes.values()].filter((o) => o.extra.length > 0).map((o) => `${o.fault.name}: ${o.extra.join(', ')}`);
   if (extras.length > 0) console.info(`checks failing beyond the table:\n  ${extras.join('\n  ')}`);
