@@ -1,5 +1,6 @@
 /** Shared plumbing for the daemon-core tests: requests against `handle()`, SSE parsing, bounded waits. */
 import type { ReferenceServer } from '../../reference-server/index.js';
+import { parseSse as parseSseText } from '../support/captures.js';
 
 export const token = 'test-token-0123456789abcdef';
 export const base = 'http://127.0.0.1:1';
@@ -27,24 +28,11 @@ export interface ParsedEvent {
   data: Record<string, unknown>;
 }
 
-/** Parses captured/served SSE text: blocks of `id:`, `event:`, `data:` lines. */
+/** Complete SSE events of served text, via the shared capture parser (`data:` parsed as JSON). */
 export function parseSse(text: string): ParsedEvent[] {
-  const out: ParsedEvent[] = [];
-  for (const block of text.split('\n\n')) {
-    if (!block.trim()) continue;
-    const fields: Record<string, string> = {};
-    for (const line of block.split('\n')) {
-      const colon = line.indexOf(': ');
-      if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 2);
-    }
-    out.push({ id: fields.id ?? '', event: fields.event ?? '', data: JSON.parse(fields.data ?? 'null') as Record<string, unknown> });
-  }
-  return out;
-}
-
-/** Reads a whole SSE body (the run must end for this to resolve; callers bound it with the test timeout). */
-export async function readAll(response: Response): Promise<string> {
-  return await response.text();
+  return parseSseText(text)
+    .frames.filter((frame) => frame.terminated)
+    .map((frame) => ({ id: frame.id ?? '', event: frame.event ?? '', data: frame.json as Record<string, unknown> }));
 }
 
 /** Polls `condition` on the event loop (no wall-clock sleeps), failing after `maxTurns` turns. */

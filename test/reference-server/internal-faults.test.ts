@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { INTERNAL_FAULTS, createReferenceServer, createSequentialIds } from '../../reference-server/index.js';
 import type { InternalFault, MockHost, ReferenceServer } from '../../reference-server/index.js';
 import { createTinyHost } from './tiny-host.js';
-import { json, parseSse, request, token, until } from './helpers.js';
+import { json, request, token, until } from './helpers.js';
 import { StreamReader } from './replay-harness.js';
 
 afterEach(() => {
@@ -175,11 +175,5 @@ describe('INTERNAL_FAULTS', () => {
     expect(body.memories).toHaveLength(3);
     const normal = createReferenceServer({ token, host });
     expect(((await json(await request(normal, 'GET', '/v1/memories?limit=1'))) as { memories: unknown[] }).memories).toHaveLength(1);
-  });
-});
-
-describe('parseSse sanity', () => {
-  it('parses id/event/data blocks', () => {
-    expect(parseSse('id: a\nevent: x\ndata: {"id":"a"}\n\n')).toEqual([{ id: 'a', event: 'x', data: { id: 'a' } }]);
   });
 });

@@ -57,10 +57,7 @@ export function capturedRuns(captures: readonly Capture[]): Map<string, Captured
 
 /** The complete events of a captured stream (a block the stream cut off is left out). */
 export function sseEventsOf(capture: Capture): ParsedEvent[] {
-  const frames = capture.response?.sse?.frames ?? [];
-  return frames
-    .filter((frame) => frame.terminated)
-    .map((frame) => ({ id: frame.id ?? '', event: frame.event ?? '', data: frame.json as Record<string, unknown> }));
+  return parseSse(capture.response?.sse?.text ?? '');
 }
 
 /** One SSE response read in the background, chunk by chunk. */
