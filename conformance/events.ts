@@ -190,7 +190,7 @@ function pathOf(url: string): string {
   }
 }
 
-function parseFrame(frame: SseFrame, exchange: Exchange): ReceivedEvent {
+export function parseFrame(frame: SseFrame, exchange: Exchange): ReceivedEvent {
   let data: unknown;
   try {
     data = JSON.parse(frame.data);

@@ -2,13 +2,25 @@
  * SSE: the event stream of a run (ADR-0010 §4, §5). The stream is `text/event-stream`; each event
  * carries `id:`, `event:` (= the envelope type) and one JSON envelope in `data:`; `seq` counts from
  * 1 without gaps; `run_start` comes first and exactly one terminal event (`run_done` / `run_error`)
- * comes last, after which the daemon ends the response.
+ * comes last, after which the daemon ends the response. The rules themselves live in
+ * stream-rules.ts, where a self-test also applies them to the Go daemon's captured streams.
  */
-import { rawSseBlocks } from '../../src/protocol/sse-reader.js';
-import { validateEvent } from '../../src/protocol/validator.js';
-import { EventStream, isTerminal, openEvents, startScenario, type ReceivedEvent, type StartedRun } from '../events.js';
+import { EventStream, openEvents, startScenario, type ReceivedEvent, type StartedRun } from '../events.js';
 import { fail, show } from '../expect.js';
-import { timeFields, timeNs, UTC_RFC3339 } from '../time.js';
+import {
+  firstEventProblem,
+  framingProblem,
+  identityProblem,
+  nameAndIdProblem,
+  sameEventsProblem,
+  schemaProblem,
+  seqProblem,
+  terminalProblem,
+  textRunProblem,
+  timeFormatProblem,
+  timeOrderProblem,
+  type Problem,
+} from '../stream-rules.js';
 import type { Check, CheckContext } from '../types.js';
 
 /** Starts a hello run in a fresh session and opens its stream (nothing read yet). */
@@ -23,11 +35,10 @@ async function helloEvents(ctx: CheckContext): Promise<{ run: StartedRun; stream
   return { run, stream, events: await stream.readToEnd() };
 }
 
-function describeEvent(e: ReceivedEvent): string {
-  return `${e.type ?? '?'} (seq ${e.seq ?? '?'})`;
+/** Fails the check with the rule's problem, pointing at the stream's exchange. */
+function expectNo(problem: Problem, stream: EventStream): void {
+  if (problem !== undefined) fail(problem, stream.exchange);
 }
-
-const ALLOWED_FIELDS = new Set(['id', 'event', 'data', 'retry']);
 
 export const sseChecks: Check[] = [
   {
@@ -58,22 +69,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream } = await helloEvents(ctx);
-      const { blocks } = rawSseBlocks(stream.rawText);
-      const events = blocks.filter((b) => b.lines.some((l) => !l.startsWith(':')));
-      if (events.length === 0) fail('the stream carried no SSE event blocks', stream.exchange);
-      for (const [index, block] of events.entries()) {
-        const fields = block.lines.filter((l) => !l.startsWith(':')).map((l) => l.slice(0, l.includes(':') ? l.indexOf(':') : l.length));
-        const unknown = fields.filter((f) => !ALLOWED_FIELDS.has(f));
-        const count = (name: string): number => fields.filter((f) => f === name).length;
-        const problem =
-          unknown.length > 0 ? `unknown field(s) ${show(unknown)}`
-          : count('id') !== 1 ? `${count('id')} id: lines`
-          : count('event') !== 1 ? `${count('event')} event: lines`
-          : count('data') !== 1 ? `${count('data')} data: lines`
-          : !block.terminated ? 'no blank line after it'
-          : undefined;
-        if (problem) fail(`SSE event block ${index + 1} has ${problem}: ${show(block.lines.join('\\n'), 200)}`, stream.exchange);
-      }
+      expectNo(framingProblem(stream.rawText), stream);
     },
   },
   {
@@ -86,10 +82,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      for (const e of events) {
-        if (e.frame.event !== e.type) fail(`event: line ${show(e.frame.event)} differs from envelope type ${show(e.type)} at seq ${e.seq}`, stream.exchange);
-        if (e.frame.id !== e.envelope['id']) fail(`id: line ${show(e.frame.id)} differs from envelope id ${show(e.envelope['id'])} at ${describeEvent(e)}`, stream.exchange);
-      }
+      expectNo(nameAndIdProblem(events), stream);
     },
   },
   {
@@ -102,10 +95,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      for (const e of events) {
-        const verdict = validateEvent(e.envelope);
-        if (!verdict.ok) fail(`${describeEvent(e)} does not match the spec: ${verdict.errors.slice(0, 5).join('; ')}`, stream.exchange);
-      }
+      expectNo(schemaProblem(events), stream);
     },
   },
   {
@@ -118,11 +108,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      events.forEach((e, i) => {
-        if (e.seq !== i + 1) {
-          fail(i === 0 ? `expected the first seq to be 1, got ${show(e.envelope['seq'])}` : `expected seq ${i + 1} after ${i}, got ${show(e.envelope['seq'])} (${e.type})`, stream.exchange);
-        }
-      });
+      expectNo(seqProblem(events), stream);
     },
   },
   {
@@ -135,8 +121,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      const first = events[0];
-      if (first?.type !== 'run_start') fail(`expected run_start first, got ${first ? describeEvent(first) : 'no events'}`, stream.exchange);
+      expectNo(firstEventProblem(events), stream);
     },
   },
   {
@@ -148,11 +133,9 @@ export const sseChecks: Check[] = [
     capabilities: ['runs', 'events'],
     profile: 'any',
     async run(ctx) {
+      // readToEnd also fails when the stream stays open after the terminal event.
       const { stream, events } = await helloEvents(ctx);
-      const terminals = events.filter(isTerminal);
-      if (terminals.length !== 1) fail(`expected exactly one terminal event, got ${terminals.length}: ${stream.typeList()}`, stream.exchange);
-      const last = events.at(-1);
-      if (!last || !isTerminal(last)) fail(`expected the terminal event last, got ${stream.typeList()}`, stream.exchange);
+      expectNo(terminalProblem(events), stream);
     },
   },
   {
@@ -165,11 +148,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { run, stream, events } = await helloEvents(ctx);
-      for (const e of events) {
-        if (e.envelope['version'] !== 1) fail(`expected version 1 in ${describeEvent(e)}, got ${show(e.envelope['version'])}`, stream.exchange);
-        if (e.envelope['run_id'] !== run.runId) fail(`expected run_id ${show(run.runId)} in ${describeEvent(e)}, got ${show(e.envelope['run_id'])}`, stream.exchange);
-        if (e.envelope['session_id'] !== run.sessionId) fail(`expected session_id ${show(run.sessionId)} in ${describeEvent(e)}, got ${show(e.envelope['session_id'])}`, stream.exchange);
-      }
+      expectNo(identityProblem(events, run.runId, run.sessionId), stream);
     },
   },
   {
@@ -182,14 +161,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      for (const e of events) {
-        if (typeof e.envelope['time'] !== 'string' || !UTC_RFC3339.test(e.envelope['time'])) {
-          fail(`expected an RFC 3339 UTC time in ${describeEvent(e)}, got ${show(e.envelope['time'])}`, stream.exchange);
-        }
-        for (const field of timeFields(e.payload, '/payload')) {
-          if (typeof field.value !== 'string' || !UTC_RFC3339.test(field.value)) fail(`expected an RFC 3339 UTC time at ${field.pointer} of ${describeEvent(e)}, got ${show(field.value)}`, stream.exchange);
-        }
-      }
+      expectNo(timeFormatProblem(events), stream);
     },
   },
   {
@@ -202,12 +174,7 @@ export const sseChecks: Check[] = [
     profile: 'any',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      let previous: bigint | undefined;
-      for (const e of events) {
-        const now = timeNs(e.envelope['time']);
-        if (now !== undefined && previous !== undefined && now < previous) fail(`time goes backwards at ${describeEvent(e)}: ${show(e.envelope['time'])}`, stream.exchange);
-        previous = now ?? previous;
-      }
+      expectNo(timeOrderProblem(events), stream);
     },
   },
   {
@@ -221,7 +188,7 @@ export const sseChecks: Check[] = [
     async run(ctx) {
       const { run, events } = await helloEvents(ctx);
       const replay = await openEvents(ctx, run.eventsPath);
-      sameEvents(events, await replay.readToEnd(), replay, 'the replay');
+      expectNo(sameEventsProblem(events, await replay.readToEnd(), 'the replay'), replay);
     },
   },
   {
@@ -242,7 +209,7 @@ export const sseChecks: Check[] = [
       // Both readers stay until the end: any reader leaving cancels the run (ADR-0010 §7).
       await ctx.http.request({ method: 'DELETE', path: `/v1/runs/${encodeURIComponent(run.runId)}` });
       const [eventsA, eventsB] = await Promise.all([a.readToEnd(), b.readToEnd()]);
-      sameEvents(eventsA, eventsB, b, 'the second reader');
+      expectNo(sameEventsProblem(eventsA, eventsB, 'the second reader'), b);
     },
   },
   {
@@ -269,25 +236,7 @@ export const sseChecks: Check[] = [
     profile: 'scripted',
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
-      const types = events.map((e) => e.type ?? '?');
-      const collapsed = types.filter((t, i) => t !== 'text_delta' || types[i - 1] !== 'text_delta');
-      const want = ['run_start', 'loop_start', 'turn_start', 'message_start', 'text_delta', 'message_end', 'turn_end', 'loop_end', 'run_done'];
-      if (collapsed.join(',') !== want.join(',')) fail(`expected ${want.join(', ')} (text_delta repeated), got ${types.join(', ')}`, stream.exchange);
-      const text = events.filter((e) => e.type === 'text_delta').map((e) => (typeof e.payload['delta'] === 'string' ? e.payload['delta'] : '')).join('');
-      const done = events.at(-1);
-      if (done?.payload['text'] !== text) fail(`expected run_done.payload.text ${show(text)} (the deltas joined), got ${show(done?.payload['text'])}`, stream.exchange);
+      expectNo(textRunProblem(events), stream);
     },
   },
 ];
-
-function sameEvents(a: ReceivedEvent[], b: ReceivedEvent[], stream: EventStream, who: string): void {
-  const length = Math.max(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (!x || !y) fail(`${who} got ${b.length} events, the first reader ${a.length}: ${stream.typeList()}`, stream.exchange);
-    if (x.frame.data !== y.frame.data || x.frame.id !== y.frame.id || x.frame.event !== y.frame.event) {
-      fail(`${who} differs at event ${i + 1}: expected ${show(x.frame.data, 160)}, got ${show(y.frame.data, 160)}`, stream.exchange);
-    }
-  }
-}
