@@ -38,3 +38,17 @@ export function createSequentialIds(): IdSource {
 export function resolveIds(partial: Partial<IdSource> | undefined): IdSource {
   return { ...randomIds, ...partial };
 }
+
+const maxAttempts = 100;
+
+/**
+ * A fresh id from `next` that `taken` does not know. Go retries forever; an injected source that
+ * keeps repeating itself would hang the daemon, so this gives up with a clear error instead.
+ */
+export function freshId(kind: string, next: () => string, taken: (id: string) => boolean): string {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const id = next();
+    if (!taken(id)) return id;
+  }
+  throw new Error(`Failed to create a ${kind} id: the id source returned ids already in use ${maxAttempts} times. Give each ${kind} a new id.`);
+}

@@ -10,6 +10,7 @@ import type { GrantStore, RememberScope } from './grants.js';
 import type { FaultSwitch } from './internal-faults.js';
 import type { Run } from './run.js';
 import { formatGoTime } from './go-time.js';
+import { freshId } from './ids.js';
 
 export const timeoutReason = 'permission denied: daemon permission request timed out';
 export const defaultDenyReason = 'permission denied by daemon client';
@@ -49,8 +50,12 @@ export class PermissionBroker {
       return Promise.resolve({ allow: true, reason: '' });
     }
 
-    let id = this.options.permissionId();
-    while (run.pending.has(id) || run.expired.has(id)) id = this.options.permissionId();
+    let id: string;
+    try {
+      id = freshId('permission', this.options.permissionId, (candidate) => run.pending.has(candidate) || run.expired.has(candidate));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const expiresAt = new Date(this.options.now().getTime() + this.options.timeoutMs);
     const payload: Record<string, unknown> = { permission_id: id, request };
     if (!faults.has('expires-at-missing')) payload.expires_at = formatGoTime(expiresAt);

@@ -6,6 +6,7 @@
  */
 import { Run } from './run.js';
 import type { RunInit } from './run.js';
+import { freshId } from './ids.js';
 
 export interface RunRegistryOptions {
   retention: number;
@@ -20,8 +21,7 @@ export class RunRegistry {
 
   create(init: Omit<RunInit, 'id'>, newId: () => string): Run {
     this.prune();
-    let id = newId();
-    while (this.runs.has(id)) id = newId();
+    const id = freshId('run', newId, (candidate) => this.runs.has(candidate));
     const run = new Run({ ...init, id });
     this.runs.set(id, run);
     return run;

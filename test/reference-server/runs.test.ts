@@ -279,3 +279,13 @@ describe('start validation', () => {
     expect(await response.text()).toBe('{"run_id":"run_a:b","session_id":"esc\\u003cape","events_url":"/v1/runs/run_a:b/events"}\n');
   });
 });
+
+describe('injected ids', () => {
+  it('a source that repeats a used run id fails that start with 500, instead of hanging', async () => {
+    const { server } = setup({ ids: { run: () => 'run_same' } });
+    expect((await request(server, 'POST', '/v1/sessions/s/runs', { body: { text: 'hello' } })).status).toBe(201);
+    const second = await request(server, 'POST', '/v1/sessions/s/runs', { body: { text: 'hello' } });
+    expect(second.status).toBe(500);
+    expect(((await json(second)) as { error: { message: string } }).error.message).toMatch(/^Failed to create a run id/);
+  });
+});
