@@ -5,3 +5,5 @@ export { selectChecks, splitNames, SelectionError, type LevelFilter, type Select
 export { CheckFailure, CheckSkip } from './expect.js';
 export * from './reporters/index.js';
 export * from './types.js';
+export * from './stream-rules.js';
+export { renderChecksDoc, renderReadmeBlock } from './checks-doc.js';
