@@ -1,8 +1,9 @@
 /**
  * All runs the daemon knows, by id. Go keeps every run for the daemon's lifetime; here finished
- * runs are evicted once there are more than `retention` of them (oldest first) or once they have
- * been finished for `ttlMs`, so a long-lived mock daemon does not grow without bound. Eviction is
- * lazy (on lookup and start) and uses the injected clock, so it needs no timers.
+ * runs are evicted, oldest first, once there are more than `retention` of them, once their events
+ * take more than `maxBytes` (a `flood` run repeats the whole text in every delta, so one run can
+ * hold hundreds of MB), or once they have been finished for `ttlMs`. Eviction is lazy (on lookup
+ * and start) and uses the injected clock, so it needs no timers.
  */
 import { Run } from './run.js';
 import type { RunInit } from './run.js';
@@ -10,6 +11,7 @@ import { freshId } from './ids.js';
 
 export interface RunRegistryOptions {
   retention: number;
+  maxBytes: number;
   ttlMs: number;
   now: () => Date;
 }
@@ -59,9 +61,14 @@ export class RunRegistry {
       if (nowMs - run.finishedAtMs >= this.options.ttlMs) this.runs.delete(run.id);
       else finished.push(run);
     }
-    const excess = finished.length - this.options.retention;
-    if (excess <= 0) return;
     finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
-    for (const run of finished.slice(0, excess)) this.runs.delete(run.id);
+    let count = finished.length;
+    let bytes = finished.reduce((sum, run) => sum + run.bytes, 0);
+    for (const run of finished) {
+      if (count <= this.options.retention && bytes <= this.options.maxBytes) break;
+      this.runs.delete(run.id);
+      count--;
+      bytes -= run.bytes;
+    }
   }
 }

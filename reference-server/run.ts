@@ -50,6 +50,9 @@ export class Run {
     return this.controller.signal;
   }
 
+  /** Bytes of encoded events held for replay. */
+  bytes = 0;
+
   get frameCount(): number {
     return this.frames.length;
   }
@@ -72,7 +75,9 @@ export class Run {
       type,
     };
     if (payload !== undefined && payload !== null) envelope.payload = payload;
-    this.frames.push(encodeSseFrame(id, type, encodeGoJson(envelope)));
+    const frame = encodeSseFrame(id, type, encodeGoJson(envelope));
+    this.frames.push(frame);
+    this.bytes += frame.byteLength;
     this.wake();
   }
 

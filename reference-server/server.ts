@@ -5,7 +5,7 @@
  * and before the method check), then the route table, then the route's single method.
  *
  * Where Go is weaker, this server does better (see docs/ARCHITECTURE.md, reference-server):
- * - finished runs are evicted (count + TTL) instead of kept forever;
+ * - finished runs are evicted (count, bytes, TTL) instead of kept forever;
  * - request bodies are capped (413) and active runs / open streams are bounded (429/503 `conflict`, retryable);
  * - `shutdown()` denies pending permissions with a model-visible reason, cancels every run so each
  *   open stream ends with its terminal event (`run_error` code `canceled`, message
@@ -55,6 +55,7 @@ export const defaultLimits = {
   maxActiveRuns: 64,
   maxOpenStreams: 256,
   finishedRunRetention: 256,
+  finishedRunBytes: 256 * 1024 * 1024,
   finishedRunTtlMs: 60 * 60 * 1000,
 } as const;
 
@@ -70,6 +71,8 @@ export interface ReferenceServerLimits {
   maxOpenStreams?: number;
   /** Finished runs kept for replay; the oldest are evicted first (then their id is a 404). */
   finishedRunRetention?: number;
+  /** Encoded event bytes of finished runs kept for replay (default 256 MiB); oldest evicted first. */
+  finishedRunBytes?: number;
   /** How long a finished run stays replayable. */
   finishedRunTtlMs?: number;
 }
@@ -130,6 +133,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
   const errors = new RecentErrors();
   const runs = new RunRegistry({
     retention: Math.max(0, limits.finishedRunRetention ?? defaultLimits.finishedRunRetention),
+    maxBytes: Math.max(0, limits.finishedRunBytes ?? defaultLimits.finishedRunBytes),
     ttlMs: positive(limits.finishedRunTtlMs, defaultLimits.finishedRunTtlMs),
     now,
   });

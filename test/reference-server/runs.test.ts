@@ -167,6 +167,17 @@ describe('bounded retention of finished runs (Go keeps them forever)', () => {
     expect((await request(server, 'GET', runs[2]!.events_url)).status).toBe(200);
   });
 
+  it('evicts the oldest finished runs once their events exceed finishedRunBytes', async () => {
+    const { server } = setup({ limits: { finishedRunBytes: 6_000 } });
+    const first = await start(server, 'hello');
+    const size = (await (await request(server, 'GET', first.events_url)).text()).length;
+    expect(size).toBeGreaterThan(3_000); // two hello runs do not fit
+    const second = await start(server, 'hello');
+    await (await request(server, 'GET', second.events_url)).text();
+    expect((await request(server, 'GET', first.events_url)).status).toBe(404);
+    expect((await request(server, 'GET', second.events_url)).status).toBe(200);
+  });
+
   it('forgets a finished run after finishedRunTtlMs (injected clock)', async () => {
     const { server, advance } = setup({ limits: { finishedRunTtlMs: 60_000 } });
     const run = await start(server, 'hello');
