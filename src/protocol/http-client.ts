@@ -27,8 +27,13 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** The bearer token; sent by default, always redacted in exchanges. */
   token?: string;
-  /** Per-request timeout (headers and body). Default 10 s. */
+  /** Per-request timeout, connect to last body byte (for streams: connect to headers). Default 10 s. */
   timeoutMs?: number;
+  /**
+   * Time from the start of a request to its response headers (connecting included), so a daemon
+   * that accepts but never answers is told apart early. Default: `timeoutMs`.
+   */
+  headersTimeoutMs?: number;
   /** Largest response body read, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
   /** Receives every finished exchange (recording for reports). */
@@ -143,9 +148,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { url, init, exchange } = prepare(request);
     const limit = request.timeoutMs ?? timeoutMs;
     const startedAt = Date.now();
-    const deadline = deadlineSignal(limit, options.signal, request.signal);
+    // A separate headers deadline only when it is shorter than the whole request's.
+    const headersLimit = options.headersTimeoutMs !== undefined && options.headersTimeoutMs < limit ? options.headersTimeoutMs : undefined;
+    const headersDeadline = headersLimit !== undefined ? deadlineSignal(headersLimit) : undefined;
+    const deadline = deadlineSignal(limit, options.signal, request.signal, headersDeadline?.signal);
     try {
       const response = await doFetch(url, { ...init, signal: deadline.signal });
+      headersDeadline?.clear();
       exchange.status = response.status;
       exchange.responseHeaders = headerRecord(response.headers);
       const raw = await readCapped(response, maxBodyBytes);
@@ -155,17 +164,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const parsed = parseJson(text);
       return { status: response.status, headers: response.headers, text, ...parsed, tokenSeen, exchange: finish(exchange, startedAt) };
     } catch (error) {
-      exchange.error = redact(deadline.reason() ?? describeError(error));
+      const reason = headersDeadline?.reason() !== undefined ? `no response headers within ${headersLimit} ms` : deadline.reason();
+      exchange.error = redact(reason ?? describeError(error));
       finish(exchange, startedAt);
       throw new HttpError(`${exchange.method} ${exchange.url}: ${exchange.error}`, exchange);
     } finally {
+      headersDeadline?.clear();
       deadline.clear();
     }
   }
 
   async function stream(request: RequestOptions & { sse?: ReadSseOptions }): Promise<StreamResult> {
     const { url, init, exchange } = prepare(request);
-    const limit = request.timeoutMs ?? timeoutMs;
+    const limit = Math.min(request.timeoutMs ?? timeoutMs, options.headersTimeoutMs ?? Number.POSITIVE_INFINITY);
     const startedAt = Date.now();
     const headersDeadline = deadlineSignal(limit, options.signal, request.signal);
     // The connection outlives the header deadline, so it gets its own controller tied only to aborts.

@@ -177,6 +177,12 @@ describe('createHttpClient', () => {
     expect((error as HttpError).exchange.error).toBe('no complete response within 100 ms');
   });
 
+  it('bounds the wait for response headers separately when asked', async () => {
+    const client = createHttpClient({ baseUrl: base, timeoutMs: 5000, headersTimeoutMs: 100 });
+    const error = await client.request({ path: '/hang' }).catch((e: unknown) => e);
+    expect((error as HttpError).exchange.error).toBe('no response headers within 100 ms');
+  });
+
   it('streams SSE with its own bounds', async () => {
     const client = createHttpClient({ baseUrl: base });
     const opened = await client.stream({ path: '/sse', sse: { idleTimeoutMs: 100 } });
