@@ -4,7 +4,7 @@
  * `docs/faults.md` is generated from this table (`npm run mutants -- --markdown`).
  */
 
-export type FaultArea = 'auth' | 'status' | 'catalogs' | 'validation' | 'sse' | 'cancel' | 'permissions';
+export type FaultArea = 'auth' | 'status' | 'catalogs' | 'validation' | 'runs' | 'sse' | 'cancel' | 'permissions';
 
 export interface FaultDefinition {
   /** The switch: `--fault NAME` on glue-mock-daemon, or `faults: [NAME]` in-process. */
@@ -30,6 +30,9 @@ export const FAULTS: readonly FaultDefinition[] = [
   // status and capabilities
   { name: 'capability-missing', area: 'status', via: 'middleware', rule: 'status advertises every base capability (here `events` is dropped)', mustFail: ['STATUS-002'] },
   { name: 'capability-route-404', area: 'status', via: 'middleware', rule: 'an advertised capability has a working route (here `memories` answers 404)', mustFail: ['CAP-003', 'CAT-004', 'CAT-008'] },
+  { name: 'status-tools-count-wrong', area: 'status', via: 'middleware', rule: '`tools_count` equals the number of tools GET /v1/tools lists', mustFail: ['STATUS-006'] },
+  { name: 'capability-unknown-name', area: 'status', via: 'middleware', rule: 'status advertises only capability names the protocol defines (here `telepathy`)', mustFail: ['CAP-004'] },
+  { name: 'diagnostics-leaks-token', area: 'status', via: 'middleware', rule: 'neither status nor diagnostics ever contains the bearer token', mustFail: ['STATUS-005'] },
   { name: 'status-wrong-version', area: 'status', via: 'middleware', rule: 'GET /v1/status reports protocol version 1', mustFail: ['STATUS-001'] },
   // catalogs
   { name: 'catalog-null', area: 'catalogs', via: 'middleware', rule: 'an empty or full catalog is an array, never null (here skills)', mustFail: ['CAP-003', 'CAT-002'] },
@@ -41,7 +44,16 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'validation-wrong-code', area: 'validation', via: 'middleware', rule: 'a 400 carries error code `invalid_request`', mustFail: ['VAL-001', 'VAL-002', 'VAL-003', 'VAL-006', 'VAL-007', 'VAL-008', 'VAL-009', 'PERM-009'] },
   { name: 'error-plain-text', area: 'validation', via: 'middleware', rule: 'every error body is the JSON envelope {"error":{code,message,retryable}}', mustFail: ['AUTH-001', 'AUTH-002', 'VAL-001', 'VAL-005', 'ROUTE-001', 'ROUTE-003', 'CANCEL-003', 'GRANT-004'] },
   { name: 'method-405-as-404', area: 'validation', via: 'middleware', rule: 'a known path with the wrong method gets 405 `method_not_allowed`', mustFail: ['VAL-005'] },
+  { name: 'run-start-strict-fields', area: 'validation', via: 'middleware', rule: 'unknown fields in a run start body are ignored, not refused', mustFail: ['VAL-004'] },
+  // runs
+  { name: 'run-start-200', area: 'runs', via: 'middleware', rule: 'starting a run answers 201 Created (here 200)', mustFail: ['RUN-001'] },
+  { name: 'events-unknown-run-stream', area: 'runs', via: 'middleware', rule: 'the events of an unknown run are a 404 JSON envelope, not an (empty) event stream', mustFail: ['ROUTE-003'] },
   // SSE
+  { name: 'sse-no-cache-control', area: 'sse', via: 'middleware', rule: 'the event stream is sent with `Cache-Control: no-cache`', mustFail: ['SSE-013'] },
+  { name: 'sse-multiline-data', area: 'sse', via: 'middleware', rule: 'each event is one `id:`, one `event:` and one `data:` line of compact JSON (here pretty-printed over many `data:` lines)', mustFail: ['SSE-002'] },
+  { name: 'sse-payload-wrong-type', area: 'sse', via: 'middleware', rule: 'payloads validate against the spec (here `text_delta.delta` is a number)', mustFail: ['SSE-004'] },
+  { name: 'sse-time-backwards', area: 'sse', via: 'middleware', rule: 'envelope times never go backwards within a run', mustFail: ['SSE-010'] },
+  { name: 'sse-replay-new-ids', area: 'sse', via: 'middleware', rule: 'every reader of a run gets the same events, ids included (here later readers get new ids)', mustFail: ['SSE-011', 'SSE-012'] },
   { name: 'sse-json-content-type', area: 'sse', via: 'middleware', rule: 'the events route answers `Content-Type: text/event-stream`', mustFail: ['SSE-001'] },
   { name: 'sse-seq-gap', area: 'sse', via: 'middleware', rule: 'seq grows by exactly 1 (here 3 is skipped)', mustFail: ['SSE-005'] },
   { name: 'sse-seq-restart', area: 'sse', via: 'middleware', rule: 'seq never goes back (here it restarts at 1 mid-stream)', mustFail: ['SSE-005'] },
@@ -58,14 +70,17 @@ export const FAULTS: readonly FaultDefinition[] = [
   // cancel
   { name: 'cancel-ignored', area: 'cancel', via: 'internal', rule: 'DELETE /v1/runs/{id} stops the run (here 202 but it keeps going)', mustFail: ['CANCEL-002', 'CANCEL-005'] },
   { name: 'cancel-wrong-code', area: 'cancel', via: 'middleware', rule: 'a canceled run ends with `run_error` code `canceled` (here `internal`)', mustFail: ['CANCEL-002', 'CANCEL-005', 'CANCEL-006'] },
+  { name: 'cancel-unknown-run-202', area: 'cancel', via: 'middleware', rule: 'canceling an unknown run answers 404 not_found (here 202)', mustFail: ['CANCEL-003'] },
   { name: 'cancel-status-200', area: 'cancel', via: 'middleware', rule: 'DELETE /v1/runs/{id} answers 202 Accepted (here 200)', mustFail: ['CANCEL-001', 'CANCEL-004'] },
   // permissions
   { name: 'permission-never-times-out', area: 'permissions', via: 'internal', rule: 'an unanswered permission request is denied after the timeout', mustFail: ['PERM-010'] },
   { name: 'permission-timeout-allows', area: 'permissions', via: 'internal', rule: 'a timed-out permission request is denied, not allowed', mustFail: ['PERM-010'] },
   { name: 'decision-any-client', area: 'permissions', via: 'middleware', rule: 'a decision from another X-Glue-Client-ID gets 403', mustFail: ['PERM-006'] },
+  { name: 'decision-repeat-accepted', area: 'permissions', via: 'middleware', rule: 'a decision on a request that is not pending (answered, expired, unknown) gets 404', mustFail: ['PERM-007', 'PERM-008', 'PERM-010'] },
   { name: 'decision-after-timeout-accepted', area: 'permissions', via: 'internal', rule: 'a decision after the timeout gets 404', mustFail: ['PERM-010'] },
   { name: 'grant-ignored', area: 'permissions', via: 'internal', rule: 'a remembered grant skips the next matching permission_request', mustFail: ['GRANT-001', 'GRANT-007', 'GRANT-008'] },
   { name: 'grant-shared-across-clients', area: 'permissions', via: 'internal', rule: 'a grant applies to the client that made it only', mustFail: ['GRANT-002'] },
   { name: 'deny-aborts-run', area: 'permissions', via: 'internal', rule: 'a denial is a model-visible tool error and the run completes', mustFail: ['PERM-004', 'PERM-005'] },
+  { name: 'grant-delete-unknown-204', area: 'permissions', via: 'middleware', rule: 'deleting an unknown grant answers 404 not_found (here 204)', mustFail: ['GRANT-004'] },
   { name: 'expires-at-missing', area: 'permissions', via: 'middleware', rule: 'permission_request payloads carry `expires_at`', mustFail: ['PERM-001', 'PERM-002'] },
 ];

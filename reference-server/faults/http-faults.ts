@@ -182,7 +182,71 @@ export const httpFaults: Readonly<Record<string, MiddlewareFactory>> = {
   'decision-any-client': () => (request, next) =>
     // The ownership header is dropped before the daemon sees it, so any client may decide.
     next(isRoute(request, 'permissionDecision') ? withHeaders(request, (headers) => headers.delete('X-Glue-Client-ID')) : request),
+  'decision-repeat-accepted': () => async (request, next) => {
+    // A decision for a request that is no longer pending (answered, expired, unknown) is "accepted".
+    const response = await next(request);
+    const route = routeOf(request);
+    if (route?.name !== 'permissionDecision' || response.status !== 404) return response;
+    const error = errorOf(await response.clone().json().catch(() => undefined));
+    if (error?.['message'] !== 'permission request not found') return response;
+    return goJsonResponse(200, { permission_id: route.params[1], accepted: true });
+  },
+  'grant-delete-unknown-204': () => async (request, next) => {
+    // Deleting an unknown grant "succeeds", as an idempotent REST delete would.
+    const response = await next(request);
+    if (!isRoute(request, 'permissionForget') || response.status !== 404) return response;
+    return new Response(null, { status: 204 });
+  },
+  'cancel-unknown-run-202': () => async (request, next) => {
+    const response = await next(request);
+    const route = routeOf(request);
+    if (route?.name !== 'cancelRun' || request.method !== 'DELETE' || response.status !== 404) return response;
+    return goJsonResponse(202, { canceled: true, run_id: route.params[0] });
+  },
+  'run-start-200': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'startRun') || response.status !== 201) return response;
+    return rewriteJson(response, (body) => body, 200);
+  },
+  'run-start-strict-fields': () => async (request, next) => {
+    // Unknown top-level fields are refused instead of ignored.
+    if (!isRoute(request, 'startRun')) return next(request);
+    const body: unknown = await request.clone().json().catch(() => undefined);
+    const unknown = isRecord(body) ? Object.keys(body).filter((key) => !RUN_START_FIELDS.has(key)) : [];
+    if (unknown.length === 0) return next(request);
+    return goJsonResponse(400, { error: { code: 'invalid_request', message: `unknown field "${unknown[0] ?? ''}"`, retryable: false } });
+  },
+  'events-unknown-run-stream': () => async (request, next) => {
+    // An unknown run gets an empty event stream instead of the 404 envelope.
+    const response = await next(request);
+    if (!isRoute(request, 'runEvents') || response.status !== 404) return response;
+    return new Response('', { status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' } });
+  },
+  'diagnostics-leaks-token': (context) => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'diagnostics') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && isRecord(body['runtime']) ? { ...body, runtime: { ...body['runtime'], token: context.token } } : body,
+    );
+  },
+  'status-tools-count-wrong': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'status') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && typeof body['tools_count'] === 'number' ? { ...body, tools_count: body['tools_count'] + 1 } : body,
+    );
+  },
+  'capability-unknown-name': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'status') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['capabilities']) ? { ...body, capabilities: [...body['capabilities'], 'telepathy'] } : body,
+    );
+  },
 };
+
+/** Top-level fields of RunStartRequest in the spec; `run-start-strict-fields` refuses any other. */
+const RUN_START_FIELDS: ReadonlySet<string> = new Set(['text', 'skill', 'arguments', 'client_id', 'role', 'model', 'max_turns', 'options', 'run_id']);
 
 function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
   const copy = { ...record };

@@ -2,7 +2,7 @@
  * Faults that rewrite a run's SSE stream, frame by frame. Each rewriter is created per response,
  * so a replay to a second reader is broken the same way as the first.
  */
-import { isRecord, isRoute, type Middleware, type MiddlewareFactory } from './middleware.js';
+import { isRecord, isRoute, routeOf, type Middleware, type MiddlewareFactory } from './middleware.js';
 import {
   envelopeOf,
   isEventStream,
@@ -34,13 +34,16 @@ function perFrame(change: (frame: SseBlock, index: number) => SseBlock[]): () =>
 const typeOf = (frame: SseBlock): unknown => envelopeOf(frame)?.['type'];
 const seqOf = (envelope: EventEnvelope): number => (typeof envelope['seq'] === 'number' ? envelope['seq'] : 0);
 
-/** `2026-11-24T16:50:26.3245Z` → the same instant written as `2026-11-24T18:50:26.3245+02:00`. */
-export function toPlusTwo(time: string): string {
+/** Moves a UTC RFC 3339 time (any fraction length, kept as is) by whole seconds; `suffix` replaces the `Z`. */
+export function shiftTime(time: string, seconds: number, suffix = 'Z'): string {
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(time);
   if (!match) return time;
-  const shifted = new Date(Date.parse(`${match[1]}Z`) + 2 * 3600_000).toISOString().slice(0, 19);
-  return `${shifted}${match[2] ?? ''}+02:00`;
+  const shifted = new Date(Date.parse(`${match[1]}Z`) + seconds * 1000).toISOString().slice(0, 19);
+  return `${shifted}${match[2] ?? ''}${suffix}`;
 }
+
+/** `2026-11-24T16:50:26.3245Z` → the same instant written as `2026-11-24T18:50:26.3245+02:00`. */
+export const toPlusTwo = (time: string): string => shiftTime(time, 2 * 3600, '+02:00');
 
 /** A fresh event id in the daemon's format, derived from one it sent. */
 const otherEventId = (id: unknown): string => `evt_${String(id).replace(/^evt_/, '').split('').reverse().join('')}`;
@@ -111,6 +114,22 @@ const sseRewriters: Readonly<Record<string, () => FrameRewriter>> = {
   'sse-non-utc-time': perFrame((frame) => [
     mapEnvelope(frame, (envelope) => (typeof envelope['time'] === 'string' ? { ...envelope, time: toPlusTwo(envelope['time']) } : envelope)),
   ]),
+  'sse-time-backwards': perFrame((frame, index) => [
+    // The fourth event is stamped a minute before the third.
+    index === 3 ? mapEnvelope(frame, (envelope) => (typeof envelope['time'] === 'string' ? { ...envelope, time: shiftTime(envelope['time'], -60) } : envelope)) : frame,
+  ]),
+  'sse-multiline-data': perFrame((frame) => {
+    // Pretty-printed JSON: the serialiser writes one `data:` line per line of it.
+    const envelope = envelopeOf(frame);
+    return [envelope ? { ...frame, data: JSON.stringify(envelope, null, 2) } : frame];
+  }),
+  'sse-payload-wrong-type': perFrame((frame) => [
+    mapEnvelope(frame, (envelope) => {
+      const payload = envelope['payload'];
+      if (envelope['type'] !== 'text_delta' || !isRecord(payload) || typeof payload['delta'] !== 'string') return envelope;
+      return { ...envelope, payload: { ...payload, delta: payload['delta'].length } };
+    }),
+  ]),
   'cancel-wrong-code': perFrame((frame) => [
     mapEnvelope(frame, (envelope) => {
       const payload = envelope['payload'];
@@ -138,7 +157,44 @@ const jsonContentType: Middleware = async (request, next) => {
   return new Response(response.body, { status: response.status, headers });
 };
 
+/** The events route answers without `Cache-Control: no-cache`, so proxies may buffer or cache it. */
+const noCacheControl: Middleware = async (request, next) => {
+  const response = await next(request);
+  if (!isRoute(request, 'runEvents') || !isEventStream(response)) return response;
+  const headers = new Headers(response.headers);
+  headers.delete('Cache-Control');
+  return new Response(response.body, { status: response.status, headers });
+};
+
+/**
+ * Every reader after the first of a run gets the events under fresh ids, as a daemon would that
+ * re-creates events for each subscriber instead of replaying the stored ones.
+ */
+function replayWithNewIds(): Middleware {
+  const readers = new Map<string, number>();
+  return async (request, next) => {
+    const response = await next(request);
+    const route = routeOf(request);
+    if (route?.name !== 'runEvents' || !isEventStream(response)) return response;
+    const runId = route.params[0] ?? '';
+    const seen = readers.get(runId) ?? 0;
+    readers.set(runId, seen + 1);
+    if (seen === 0) return response;
+    return rewriteSseResponse(
+      response,
+      perFrame((frame) => {
+        const envelope = envelopeOf(frame);
+        if (!envelope) return [frame];
+        const id = otherEventId(envelope['id']);
+        return [mapEnvelope({ ...frame, id }, (copy) => ({ ...copy, id }))];
+      }),
+    );
+  };
+}
+
 export const sseFaults: Readonly<Record<string, MiddlewareFactory>> = {
   'sse-json-content-type': () => jsonContentType,
+  'sse-no-cache-control': () => noCacheControl,
+  'sse-replay-new-ids': () => replayWithNewIds(),
   ...Object.fromEntries(Object.entries(sseRewriters).map(([name, create]) => [name, () => sseMiddleware(create)])),
 };

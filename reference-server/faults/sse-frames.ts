@@ -12,6 +12,8 @@ export interface SseBlock {
   id: string | undefined;
   event: string | undefined;
   data: string | undefined;
+  /** Only present when the block had a `retry:` line (the Glue daemon never sends one). */
+  retry?: string;
 }
 
 /** Per-stream rewriting state: created once per SSE response. */
@@ -38,6 +40,7 @@ export function parseSseBlock(text: string): SseBlock {
     if (name === 'id') block.id = value;
     else if (name === 'event') block.event = value;
     else if (name === 'data') block.data = block.data === undefined ? value : block.data + '\n' + value;
+    else if (name === 'retry') block.retry = value;
   }
   return block;
 }
@@ -47,6 +50,7 @@ export function serializeSseBlock(block: SseBlock): string {
   let text = '';
   if (block.id !== undefined) text += `id: ${block.id}\n`;
   if (block.event !== undefined) text += `event: ${block.event}\n`;
+  if (block.retry !== undefined) text += `retry: ${block.retry}\n`;
   if (block.data !== undefined) for (const line of block.data.split('\n')) text += `data: ${line}\n`;
   return text + '\n';
 }

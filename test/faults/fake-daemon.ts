@@ -25,7 +25,9 @@ export function fakeEnvelope(seq: number, type: string): Record<string, unknown>
         ? { permission_id: 'perm_1', expires_at: '2026-11-24T16:50:28Z' }
         : type === 'run_error'
           ? { error: { code: 'canceled', message: 'context canceled', retryable: false } }
-          : { type },
+          : type === 'text_delta'
+            ? { type, delta: 'Hi' }
+            : { type },
   };
 }
 

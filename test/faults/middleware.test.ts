@@ -33,7 +33,7 @@ describe('fault catalogue', () => {
   it('has at least 30 uniquely named faults covering every area', () => {
     expect(FAULTS.length).toBeGreaterThanOrEqual(30);
     expect(new Set(FAULTS.map((f) => f.name)).size).toBe(FAULTS.length);
-    expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(['auth', 'status', 'catalogs', 'validation', 'sse', 'cancel', 'permissions']));
+    expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(['auth', 'status', 'catalogs', 'validation', 'runs', 'sse', 'cancel', 'permissions']));
   });
 
   it('has an implementation for every fault, and no implementation outside the catalogue', () => {
@@ -139,6 +139,44 @@ describe('JSON rewriting faults', () => {
     const cancel = await body('cancel-status-200', `/v1/runs/${FAKE_RUN}`, { method: 'DELETE' });
     expect([cancel.status, JSON.parse(cancel.text)]).toEqual([200, { canceled: true, run_id: FAKE_RUN }]);
   });
+  it('status faults: tools_count off by one, an unknown capability, the token in diagnostics', async () => {
+    expect(JSON.parse((await body('status-tools-count-wrong', '/v1/status')).text).tools_count).toBe(2);
+    expect(JSON.parse((await body('capability-unknown-name', '/v1/status')).text).capabilities).toContain('telepathy');
+    const daemon = createFakeDaemon();
+    const leaky = wrapServer(daemon, selectFaults(['diagnostics-leaks-token'], { token: FAKE_TOKEN }).middlewares);
+    const original = daemon.handle.bind(daemon);
+    daemon.handle = async (request) => (new URL(request.url).pathname === '/v1/diagnostics' ? new Response('{"ok":true,"runtime":{"name":"x"}}\n', { headers: { 'Content-Type': 'application/json' } }) : original(request));
+    expect(await (await leaky.handle(fakeRequest('/v1/diagnostics'))).text()).toContain(FAKE_TOKEN);
+  });
+  it('run faults: 200 instead of 201, unknown fields refused, a stream for an unknown run', async () => {
+    const daemon = createFakeDaemon();
+    const original = daemon.handle.bind(daemon);
+    daemon.handle = async (request) =>
+      request.method === 'POST' && new URL(request.url).pathname === '/v1/sessions/default/runs'
+        ? new Response('{"run_id":"run_1"}\n', { status: 201, headers: { 'Content-Type': 'application/json' } })
+        : original(request);
+    const started = await wrapServer(daemon, selectFaults(['run-start-200'], { token: FAKE_TOKEN }).middlewares).handle(
+      fakeRequest('/v1/sessions/default/runs', { method: 'POST', body: '{"text":"hello"}' }),
+    );
+    expect(started.status).toBe(200);
+    const strict = wrapServer(daemon, selectFaults(['run-start-strict-fields'], { token: FAKE_TOKEN }).middlewares);
+    expect((await strict.handle(fakeRequest('/v1/sessions/default/runs', { method: 'POST', body: '{"text":"hello"}' }))).status).toBe(201);
+    const refused = await strict.handle(fakeRequest('/v1/sessions/default/runs', { method: 'POST', body: '{"text":"hello","extra":1}' }));
+    expect([refused.status, JSON.parse(await refused.text()).error.code]).toEqual([400, 'invalid_request']);
+    const unknown = await body('events-unknown-run-stream', '/v1/runs/run_nope/events');
+    expect([unknown.status, unknown.type, unknown.text]).toEqual([200, 'text/event-stream', '']);
+  });
+  it('not-found faults: cancel of an unknown run 202, unknown grant delete 204, stale decision 200', async () => {
+    const cancel = await body('cancel-unknown-run-202', '/v1/runs/run_nope', { method: 'DELETE' });
+    expect([cancel.status, JSON.parse(cancel.text)]).toEqual([202, { canceled: true, run_id: 'run_nope' }]);
+    expect((await body('grant-delete-unknown-204', '/v1/permissions/grant_nope', { method: 'DELETE' })).status).toBe(204);
+    const daemon = createFakeDaemon();
+    daemon.handle = async () => new Response('{"error":{"code":"not_found","message":"permission request not found","retryable":false}}\n', { status: 404, headers: { 'Content-Type': 'application/json' } });
+    const stale = await wrapServer(daemon, selectFaults(['decision-repeat-accepted'], { token: FAKE_TOKEN }).middlewares).handle(
+      fakeRequest(`/v1/runs/${FAKE_RUN}/permissions/perm_9/decision`, { method: 'POST', body: '{"allow":true}' }),
+    );
+    expect([stale.status, JSON.parse(await stale.text())]).toEqual([200, { permission_id: 'perm_9', accepted: true }]);
+  });
   it('decision-any-client hides the client header from the daemon', async () => {
     const path = `/v1/runs/${FAKE_RUN}/permissions/perm_1/decision`;
     const decision = await body('decision-any-client', path, { method: 'POST', body: '{"allow":true}', headers: { 'X-Glue-Client-ID': 'cli:mallory' } });
@@ -182,6 +220,34 @@ describe('SSE faults', () => {
     expect(wrong[1]?.envelope['run_id']).not.toBe(FAKE_RUN);
     expect((await stream('sse-non-utc-time'))[0]?.envelope['time']).toBe('2026-11-24T18:50:26.32452761+02:00');
     expect(toPlusTwo('2026-11-24T23:00:00Z')).toBe('2026-11-25T01:00:00+02:00');
+  });
+  it('sse-no-cache-control drops the header only', async () => {
+    const response = await faulty('sse-no-cache-control').server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`));
+    expect(response.headers.get('cache-control')).toBeNull();
+    expect(await events(response)).toHaveLength(10);
+  });
+  it('sse-multiline-data spreads each envelope over several data lines', async () => {
+    const response = await faulty('sse-multiline-data').server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`));
+    const text = await response.text();
+    expect(text.split('\n\n')[0]?.split('\n').filter((line) => line.startsWith('data:')).length).toBeGreaterThan(1);
+    expect(seqs(await events(new Response(text)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+  it('sse-payload-wrong-type sends text_delta.delta as a number', async () => {
+    const list = await stream('sse-payload-wrong-type', ['run_start', 'text_delta', 'run_done']);
+    expect(list[1]?.envelope['payload']).toEqual({ type: 'text_delta', delta: 2 });
+  });
+  it('sse-time-backwards stamps the fourth event a minute early', async () => {
+    const times = (await stream('sse-time-backwards')).map((e) => Date.parse(String(e.envelope['time'])));
+    expect(times[3]).toBeLessThan(times[2] ?? 0);
+    expect(times[4]).toBeGreaterThanOrEqual(times[2] ?? 0);
+  });
+  it('sse-replay-new-ids gives the second reader of a run new event ids', async () => {
+    const { server } = faulty('sse-replay-new-ids');
+    const first = await events(await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`)));
+    const second = await events(await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`)));
+    expect(seqs(second)).toEqual(seqs(first));
+    expect(second.map((e) => e.id)).not.toEqual(first.map((e) => e.id));
+    expect(second.every((e) => e.id === e.envelope['id'])).toBe(true);
   });
   it('cancel-wrong-code turns a canceled run_error into internal', async () => {
     const { server } = faulty('cancel-wrong-code', { streamTypes: ['run_start', 'run_error'] });
