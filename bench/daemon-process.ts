@@ -1,0 +1,104 @@
+/**
+ * Starts `glue-mock-daemon` as a child process on loopback, the way a client developer runs it,
+ * and reads its base URL from the startup lines. The token travels in the environment, not argv,
+ * and is never printed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface DaemonProcess {
+  url: string;
+  token: string;
+  pid: number;
+  /** Resident set size of the daemon process, in bytes. */
+  rss(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  root: string;
+  permissionTimeout: string;
+  /** Extra CLI flags (limits, scenarios…). */
+  args?: string[];
+  /** Extra node flags for the daemon process (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  startTimeoutMs?: number;
+}
+
+/** The node argv that runs one of this package's CLIs from source (tsx), which works in a clean clone. */
+export function cliArgv(root: string, cli: 'glue-mock-daemon' | 'glue-conformance'): string[] {
+  return ['--import', 'tsx', join(root, 'src', 'cli', `${cli}.ts`)];
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess> {
+  const token = randomBytes(32).toString('hex');
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...cliArgv(options.root, 'glue-mock-daemon'), '--listen', '127.0.0.1:0', '--metadata', '', '--permission-timeout', options.permissionTimeout, ...(options.args ?? [])],
+    { cwd: options.root, env: { ...process.env, GLUE_DAEMON_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('bench: could not spawn glue-mock-daemon');
+  const url = await baseUrl(child, options.startTimeoutMs ?? 20_000);
+  return {
+    url,
+    token,
+    pid,
+    rss: () => processRss(pid),
+    close: () => stop(child),
+  };
+}
+
+function baseUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(`no base_url line within ${timeoutMs} ms`), timeoutMs);
+    function fail(why: string): void {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`bench: glue-mock-daemon did not start: ${why}\n${err.slice(-2000)}`));
+    }
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^base_url: (\S+)$/m.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code, signal) => fail(`exited (${code ?? signal})`));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** VmRSS from /proc on Linux; `ps` elsewhere. */
+export async function processRss(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile('ps', ['-o', 'rss=', '-p', String(pid)], (error, stdout) => {
+      if (error) reject(error);
+      else resolve(Number(stdout.trim()) * 1024);
+    });
+  });
+}
