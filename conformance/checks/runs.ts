@@ -4,7 +4,7 @@
  * failure ends the run with run_error and the error envelope.
  */
 import { decide, eventsPath, openEvents, runsPath, startRun, startScenario } from '../events.js';
-import { ERROR_CODES, expectValid, fail, isObject, show } from '../expect.js';
+import { CheckSkip, ERROR_CODES, expectValid, fail, isObject, show } from '../expect.js';
 import { timeNs } from '../time.js';
 import type { Check } from '../types.js';
 
@@ -132,6 +132,45 @@ export const runChecks: Check[] = [
       await decide(ctx, run.runId, String(request.payload['permission_id']), { allow: false });
       await stream.readToEnd();
       if (typeof active !== 'number' || active < 1) fail(`expected active_runs >= 1 while a permission is pending, got ${show(active)}`);
+    },
+  },
+  {
+    id: 'RUN-007',
+    area: 'RUN',
+    level: 'SHOULD',
+    rule: 'run_start carries the client_id the run was started with.',
+    reference: '049-events-hello.txt; 082-events-permission-allow-session.txt',
+    capabilities: ['runs', 'events'],
+    profile: 'any',
+    async run(ctx) {
+      const clientId = ctx.unique('c');
+      const run = await startRun(ctx, ctx.unique('s'), ctx.prompts.hello, { clientId });
+      const stream = await openEvents(ctx, run.eventsPath);
+      const start = await stream.until('run_start');
+      await stream.readToEnd();
+      if (start.payload['client_id'] !== clientId) fail(`expected run_start.payload.client_id ${show(clientId)}, got ${show(start.payload['client_id'])}`, stream.exchange);
+    },
+  },
+  {
+    id: 'RUN-008',
+    area: 'RUN',
+    level: 'SHOULD',
+    rule: 'A run started with a listed skill (and no text) answers 201, and its run_start names the skill.',
+    reference: '052-run-start-skill.txt; 053-events-skill.txt',
+    capabilities: ['runs', 'events', 'skills'],
+    profile: 'scripted',
+    async run(ctx) {
+      const listed = await ctx.http.request({ path: '/v1/skills' });
+      const skills = expectValid('listSkills', listed, 200)['skills'];
+      const first = Array.isArray(skills) ? skills[0] : undefined;
+      const name = isObject(first) ? first['name'] : undefined;
+      if (typeof name !== 'string') throw new CheckSkip('the daemon lists no skill to run');
+      const result = await ctx.http.request({ method: 'POST', path: runsPath(ctx.unique('s')), body: { skill: name, arguments: { conformance: 'yes' } } });
+      const body = expectValid('startRun', result, 201);
+      const stream = await openEvents(ctx, eventsPath(String(body['run_id'])));
+      const start = await stream.until('run_start');
+      await stream.readToEnd();
+      if (start.payload['skill'] !== name) fail(`expected run_start.payload.skill ${show(name)}, got ${show(start.payload['skill'])}`, stream.exchange);
     },
   },
 ];

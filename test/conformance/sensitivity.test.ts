@@ -141,6 +141,8 @@ const breakers: Breaker[] = [
     fails: ['RUN-005'],
     wrap: rewriteSse((e) => (e.event === 'run_error' ? [{ ...e, event: 'run_done', data: { ...e.data, type: 'run_done', payload: { text: '' } } }] : [e])),
   },
+  { name: 'run_start without client_id', fails: ['RUN-007'], wrap: rewriteSse((e) => [e.event === 'run_start' ? setPayload(e, ({ client_id: _c, ...rest }) => ({ ...rest, client_id: '' })) : e]) },
+  { name: 'run_start without skill', fails: ['RUN-008'], wrap: rewriteSse((e) => [e.event === 'run_start' ? setPayload(e, ({ skill: _s, ...rest }) => rest) : e]) },
   { name: 'active_runs always 0', fails: ['RUN-006'], wrap: rewriteJson(is('GET', /^\/v1\/status$/), (body) => ({ body: { ...body, active_runs: 0 } })) },
   { name: 'events as text/plain', fails: ['SSE-001'], wrap: rewriteSse((e) => [e], (h) => h.set('content-type', 'text/plain')) },
   {
