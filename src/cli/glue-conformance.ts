@@ -227,9 +227,9 @@ function readMetadata(path: string): { url: string; token: string } {
 }
 
 /** Go's default metadata path: os.UserConfigDir()/glue/daemon.json. */
-async function defaultMetadataPath(): Promise<string> {
+async function defaultMetadataPath(env: NodeJS.ProcessEnv): Promise<string> {
   const { defaultMetadataPath: fromReference } = await import('../../reference-server/metadata-file.js');
-  return fromReference();
+  return fromReference({ platform: process.platform, env });
 }
 
 function version(): string {
@@ -303,7 +303,17 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       suite.profile = options.suite.profile ?? 'scripted';
       suite.permissionTimeoutMs = embedded.permissionTimeoutMs;
     } else if (url === undefined) {
-      const metadata = readMetadata(options.metadata ?? (await defaultMetadataPath()));
+      let metadata: { url: string; token: string };
+      if (options.metadata !== undefined) metadata = readMetadata(options.metadata);
+      else {
+        const path = await defaultMetadataPath(io.env);
+        try {
+          metadata = readMetadata(path);
+        } catch (error) {
+          const why = error instanceof Error ? error.message : String(error);
+          throw new UsageError(`no daemon given: pass --url and --token, --metadata PATH, or --embedded (${why})`);
+        }
+      }
       url = metadata.url;
       token ??= metadata.token;
     }

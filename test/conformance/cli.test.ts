@@ -151,6 +151,13 @@ describe('glue-conformance CLI', () => {
     expect(io.out()).toBe('');
   });
 
+  it('without --url, --metadata or --embedded reads the default metadata file, or says what to pass', async () => {
+    const io = captureIo();
+    const code = await main([], { ...io, env: { GLUE_DAEMON_TOKEN: '', XDG_CONFIG_HOME: join(dir, 'no-such-config'), HOME: join(dir, 'no-such-home') } });
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(/no daemon given: pass --url and --token, --metadata PATH, or --embedded/);
+  });
+
   it('exits 2 on a usage error when spawned too', async () => {
     const out = await runCli(['--bogus']);
     expect(out.code).toBe(2);
