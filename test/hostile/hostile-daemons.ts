@@ -42,6 +42,9 @@ function eventFrame(seq: number): string {
   return `id: ${envelope.id}\nevent: text_delta\ndata: ${JSON.stringify(envelope)}\n\n`;
 }
 
+/** Enough status for the suite to go on to runs, so the hostile part (the event stream) is reached. */
+const STATUS = '{"ok":true,"version":1,"active_runs":0,"tools_count":0,"capabilities":["runs","events","permissions","status"]}\n';
+
 const START_RUN =
   '{"run_id":"run_00000000000000000000000000000001","session_id":"default","events_url":"/v1/runs/run_00000000000000000000000000000001/events"}\n';
 
@@ -82,6 +85,10 @@ function answer(kind: HostileKind, socket: Socket, head: string, redirectTarget:
         socket.write(json('200 OK', HEALTH));
         return;
       }
+      if (path === '/v1/status') {
+        socket.write(json('200 OK', STATUS));
+        return;
+      }
       socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n');
       let seq = 1;
       const pump = (): void => {
@@ -99,7 +106,7 @@ function answer(kind: HostileKind, socket: Socket, head: string, redirectTarget:
         return;
       }
       if (!isEvents) {
-        socket.write(json('200 OK', HEALTH));
+        socket.write(json('200 OK', path === '/v1/status' ? STATUS : HEALTH));
         return;
       }
       socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n');
@@ -110,8 +117,8 @@ function answer(kind: HostileKind, socket: Socket, head: string, redirectTarget:
       return;
     }
     case 'close-mid-frame': {
-      if (path === '/v1/health') {
-        socket.end(json('200 OK', HEALTH));
+      if (path === '/v1/health' || path === '/v1/status') {
+        socket.end(json('200 OK', path === '/v1/health' ? HEALTH : STATUS));
         return;
       }
       if (isStart) {
