@@ -33,11 +33,16 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'status-tools-count-wrong', area: 'status', via: 'middleware', rule: '`tools_count` equals the number of tools GET /v1/tools lists', mustFail: ['STATUS-006'] },
   { name: 'capability-unknown-name', area: 'status', via: 'middleware', rule: 'status advertises only capability names the protocol defines (here `telepathy`)', mustFail: ['CAP-004'] },
   { name: 'diagnostics-leaks-token', area: 'status', via: 'middleware', rule: 'neither status nor diagnostics ever contains the bearer token', mustFail: ['STATUS-005'] },
+  { name: 'status-active-runs-zero', area: 'status', via: 'middleware', rule: '`active_runs` counts runs still going, including one waiting on a permission', mustFail: ['RUN-006'] },
+  { name: 'diagnostics-missing-runtime', area: 'status', via: 'middleware', rule: 'GET /v1/diagnostics carries the runtime block the spec requires', mustFail: ['STATUS-004'] },
+  { name: 'session-lookup-exposed', area: 'status', via: 'middleware', rule: 'without the `sessions` capability the session lookup routes answer 404', mustFail: ['ROUTE-006'] },
   { name: 'status-wrong-version', area: 'status', via: 'middleware', rule: 'GET /v1/status reports protocol version 1', mustFail: ['STATUS-001'] },
   // catalogs
   { name: 'catalog-null', area: 'catalogs', via: 'middleware', rule: 'an empty or full catalog is an array, never null (here skills)', mustFail: ['CAP-003', 'CAT-002'] },
   { name: 'catalog-missing-field', area: 'catalogs', via: 'middleware', rule: 'catalog entries carry their required fields (here tools without `name`)', mustFail: ['CAP-003', 'CAT-001'] },
   { name: 'catalog-wrong-type', area: 'catalogs', via: 'middleware', rule: 'catalog fields have the spec type (here a role `name` as an array)', mustFail: ['CAP-003', 'CAT-003'] },
+  { name: 'grants-null', area: 'catalogs', via: 'middleware', rule: 'an empty grant list is [], never null', mustFail: ['CAT-007'] },
+  { name: 'recall-hits-null', area: 'catalogs', via: 'middleware', rule: 'a recall without matches answers hits [], never null', mustFail: ['CAT-009'] },
   { name: 'memories-limit-ignored', area: 'catalogs', via: 'middleware', rule: 'GET /v1/memories?limit=N returns at most N entries', mustFail: ['CAT-008'] },
   // validation and error envelopes
   { name: 'validation-400-as-500', area: 'validation', via: 'middleware', rule: 'invalid requests get 400, not 500', mustFail: ['VAL-001', 'VAL-002', 'VAL-003', 'VAL-006', 'VAL-007', 'VAL-008', 'VAL-009', 'PERM-009'] },
@@ -47,6 +52,7 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'run-start-strict-fields', area: 'validation', via: 'middleware', rule: 'unknown fields in a run start body are ignored, not refused', mustFail: ['VAL-004'] },
   // runs
   { name: 'run-start-200', area: 'runs', via: 'middleware', rule: 'starting a run answers 201 Created (here 200)', mustFail: ['RUN-001'] },
+  { name: 'run-session-id-raw', area: 'runs', via: 'middleware', rule: 'the run start answer carries the percent-decoded session id (here the raw path segment)', mustFail: ['RUN-002'] },
   { name: 'events-unknown-run-stream', area: 'runs', via: 'middleware', rule: 'the events of an unknown run are a 404 JSON envelope, not an (empty) event stream', mustFail: ['ROUTE-003'] },
   // SSE
   { name: 'sse-no-cache-control', area: 'sse', via: 'middleware', rule: 'the event stream is sent with `Cache-Control: no-cache`', mustFail: ['SSE-013'] },
@@ -81,6 +87,10 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'grant-ignored', area: 'permissions', via: 'internal', rule: 'a remembered grant skips the next matching permission_request', mustFail: ['GRANT-001', 'GRANT-007', 'GRANT-008'] },
   { name: 'grant-shared-across-clients', area: 'permissions', via: 'internal', rule: 'a grant applies to the client that made it only', mustFail: ['GRANT-002'] },
   { name: 'deny-aborts-run', area: 'permissions', via: 'internal', rule: 'a denial is a model-visible tool error and the run completes', mustFail: ['PERM-004', 'PERM-005'] },
+  { name: 'decision-allow-ignored', area: 'permissions', via: 'middleware', rule: 'an allow decision lets the tool run (here every decision is a denial)', mustFail: ['PERM-003'] },
+  { name: 'remember-never-stored', area: 'permissions', via: 'middleware', rule: '`remember_for: never` stores no grant (here it is stored as a session grant)', mustFail: ['GRANT-005'] },
+  { name: 'session-grant-as-forever', area: 'permissions', via: 'middleware', rule: 'a `session` grant covers its own session only (here it is stored as `forever`)', mustFail: ['GRANT-006'] },
+  { name: 'grant-delete-ignored', area: 'permissions', via: 'middleware', rule: 'a deleted grant stops applying (here DELETE answers 200 but the grant stays)', mustFail: ['GRANT-003'] },
   { name: 'grant-delete-unknown-204', area: 'permissions', via: 'middleware', rule: 'deleting an unknown grant answers 404 not_found (here 204)', mustFail: ['GRANT-004'] },
   { name: 'expires-at-missing', area: 'permissions', via: 'middleware', rule: 'permission_request payloads carry `expires_at`', mustFail: ['PERM-001', 'PERM-002'] },
 ];

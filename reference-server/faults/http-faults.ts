@@ -12,7 +12,9 @@ import {
   isRoute,
   rewriteJson,
   routeOf,
+  jsonBodyOf,
   withHeaders,
+  withJsonBody,
   withUrl,
   type FaultContext,
   type Middleware,
@@ -211,8 +213,8 @@ export const httpFaults: Readonly<Record<string, MiddlewareFactory>> = {
   'run-start-strict-fields': () => async (request, next) => {
     // Unknown top-level fields are refused instead of ignored.
     if (!isRoute(request, 'startRun')) return next(request);
-    const body: unknown = await request.clone().json().catch(() => undefined);
-    const unknown = isRecord(body) ? Object.keys(body).filter((key) => !RUN_START_FIELDS.has(key)) : [];
+    const body = await jsonBodyOf(request);
+    const unknown = body ? Object.keys(body).filter((key) => !RUN_START_FIELDS.has(key)) : [];
     if (unknown.length === 0) return next(request);
     return goJsonResponse(400, { error: { code: 'invalid_request', message: `unknown field "${unknown[0] ?? ''}"`, retryable: false } });
   },
@@ -242,6 +244,73 @@ export const httpFaults: Readonly<Record<string, MiddlewareFactory>> = {
     return rewriteJson(response, (body) =>
       isRecord(body) && Array.isArray(body['capabilities']) ? { ...body, capabilities: [...body['capabilities'], 'telepathy'] } : body,
     );
+  },
+  'run-session-id-raw': () => async (request, next) => {
+    // The answer echoes the session id as it was written in the path, still percent-encoded.
+    const response = await next(request);
+    if (!isRoute(request, 'startRun') || response.status !== 201) return response;
+    const raw = /^\/v1\/sessions\/(.+)\/runs$/.exec(new URL(request.url).pathname)?.[1];
+    return rewriteJson(response, (body) => (isRecord(body) && raw !== undefined ? { ...body, session_id: raw } : body));
+  },
+  'status-active-runs-zero': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'status') || response.status !== 200) return response;
+    return rewriteJson(response, (body) => (isRecord(body) ? { ...body, active_runs: 0 } : body));
+  },
+  'diagnostics-missing-runtime': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'diagnostics') || response.status !== 200) return response;
+    return rewriteJson(response, (body) => (isRecord(body) ? withoutKey(body, 'runtime') : body));
+  },
+  'grants-null': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'permissions') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['permissions']) && body['permissions'].length === 0 ? { ...body, permissions: null } : body,
+    );
+  },
+  'recall-hits-null': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'recall') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['hits']) && body['hits'].length === 0 ? { ...body, hits: null } : body,
+    );
+  },
+  'session-lookup-exposed': () => async (request, next) => {
+    // The ADR-0010 §10 lookup answers although the daemon does not advertise `sessions`.
+    const response = await next(request);
+    const id = /^\/v1\/sessions\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1];
+    if (request.method !== 'GET' || id === undefined || response.status !== 404) return response;
+    return goJsonResponse(200, { session: { id: decodeURIComponent(id) } });
+  },
+  'decision-allow-ignored': () => async (request, next) => {
+    // Every decision reaches the daemon as a denial.
+    if (!isRoute(request, 'permissionDecision')) return next(request);
+    const body = await jsonBodyOf(request);
+    return next(body && body['allow'] === true ? withJsonBody(request, { ...body, allow: false }) : request);
+  },
+  'remember-never-stored': () => async (request, next) => {
+    // `remember_for: never` is stored as a session grant.
+    if (!isRoute(request, 'permissionDecision')) return next(request);
+    const body = await jsonBodyOf(request);
+    return next(body && body['remember_for'] === 'never' ? withJsonBody(request, { ...body, remember_for: 'session' }) : request);
+  },
+  'session-grant-as-forever': () => async (request, next) => {
+    // A `session` grant is stored as `forever`, so it follows the client into other sessions.
+    if (!isRoute(request, 'permissionDecision')) return next(request);
+    const body = await jsonBodyOf(request);
+    return next(body && body['remember_for'] === 'session' ? withJsonBody(request, { ...body, remember_for: 'forever' }) : request);
+  },
+  'grant-delete-ignored': () => async (request, next) => {
+    // DELETE answers 200 with the grant, but the grant stays in force.
+    const route = routeOf(request);
+    if (route?.name !== 'permissionForget' || request.method !== 'DELETE') return next(request);
+    const list = await next(new Request(new URL('/v1/permissions', request.url), { headers: request.headers }));
+    if (list.status !== 200) return next(request);
+    const body: unknown = await list.json().catch(() => undefined);
+    const grants = isRecord(body) && Array.isArray(body['permissions']) ? body['permissions'] : [];
+    const grant: unknown = grants.find((entry) => isRecord(entry) && entry['id'] === route.params[0]);
+    return grant === undefined ? next(request) : goJsonResponse(200, { permission: grant });
   },
 };
 

@@ -46,6 +46,19 @@ export function withUrl(request: Request, url: URL): Request {
   return new Request(url, request);
 }
 
+/** The same request with another JSON body (method, URL and headers kept). */
+export function withJsonBody(request: Request, body: unknown): Request {
+  const headers = new Headers(request.headers);
+  headers.delete('Content-Length');
+  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(body), signal: request.signal });
+}
+
+/** The request's JSON body when it is an object; the request itself stays readable. */
+export async function jsonBodyOf(request: Request): Promise<Record<string, unknown> | undefined> {
+  const body: unknown = await request.clone().json().catch(() => undefined);
+  return isRecord(body) ? body : undefined;
+}
+
 /** A JSON response written as the daemon writes one (compact Go JSON + newline). */
 export function goJsonResponse(status: number, value: unknown, headers?: HeadersInit): Response {
   const merged = new Headers(headers);

@@ -44,6 +44,10 @@ export interface FakeDaemon {
   seen: Request[];
   /** Set when an SSE reader cancelled a stream. */
   cancelled: boolean;
+  /** Decision bodies as the daemon received them. */
+  decisions: string[];
+  /** Grants the daemon holds; DELETE removes them. */
+  grants: Array<Record<string, unknown>>;
   stats(): { requests: number };
 }
 
@@ -51,6 +55,8 @@ export function createFakeDaemon(options: { types?: readonly string[]; streamTyp
   const daemon: FakeDaemon = {
     seen: [],
     cancelled: false,
+    decisions: [],
+    grants: [],
     stats: () => ({ requests: daemon.seen.length }),
     async handle(request) {
       daemon.seen.push(request);
@@ -62,7 +68,16 @@ export function createFakeDaemon(options: { types?: readonly string[]; streamTyp
         if (request.method !== 'GET') return error(405, 'method_not_allowed', 'method not allowed');
         return json(200, { ok: true, version: 1, active_runs: 0, tools_count: 1, capabilities: ['runs', 'events', 'memories'] });
       }
-      if (path === '/v1/diagnostics') return json(200, { ok: true });
+      if (path === '/v1/diagnostics') return json(200, { ok: true, runtime: { name: 'fake' } });
+      if (path === '/v1/recall') return json(200, { hits: [] });
+      if (path === '/v1/permissions') return json(200, { permissions: daemon.grants });
+      if (path.startsWith('/v1/permissions/')) {
+        const id = path.slice('/v1/permissions/'.length);
+        const grant = daemon.grants.find((g) => g['id'] === id);
+        if (!grant) return error(404, 'not_found', 'permission grant not found');
+        daemon.grants = daemon.grants.filter((g) => g !== grant);
+        return json(200, { permission: grant });
+      }
       if (path === '/v1/skills') return json(200, { skills: [{ name: 'triage', description: 'Triage one issue' }] });
       if (path === '/v1/tools') return json(200, { tools: [{ name: 'write_note', description: 'd', requires_permission: true }] });
       if (path === '/v1/roles') return json(200, { roles: [{ name: 'reviewer' }] });
@@ -72,12 +87,16 @@ export function createFakeDaemon(options: { types?: readonly string[]; streamTyp
         const all = [{ id: 'mem_1' }, { id: 'mem_2' }, { id: 'mem_3' }];
         return json(200, { memories: limit ? all.slice(0, Number(limit)) : all });
       }
-      if (path === '/v1/sessions/default/runs') {
+      const start = /^\/v1\/sessions\/([^/]+)\/runs$/.exec(path);
+      if (start) {
         if (request.method !== 'POST') return error(405, 'method_not_allowed', 'method not allowed');
-        return error(400, 'invalid_request', 'text or skill is required');
+        const body = (await request.json().catch(() => ({}))) as Record<string, unknown>;
+        if (typeof body['text'] !== 'string') return error(400, 'invalid_request', 'text or skill is required');
+        return json(201, { run_id: FAKE_RUN, session_id: decodeURIComponent(start[1] ?? ''), events_url: `/v1/runs/${FAKE_RUN}/events` });
       }
       if (path === `/v1/runs/${FAKE_RUN}`) return json(202, { canceled: true, run_id: FAKE_RUN });
       if (path === `/v1/runs/${FAKE_RUN}/permissions/perm_1/decision`) {
+        daemon.decisions.push(await request.clone().text());
         return request.headers.has('x-glue-client-id') ? error(403, 'forbidden', 'permission decision belongs to another client') : json(200, { permission_id: 'perm_1', accepted: true });
       }
       if (path === `/v1/runs/${FAKE_RUN}/events`) {

@@ -142,19 +142,40 @@ describe('JSON rewriting faults', () => {
   it('status faults: tools_count off by one, an unknown capability, the token in diagnostics', async () => {
     expect(JSON.parse((await body('status-tools-count-wrong', '/v1/status')).text).tools_count).toBe(2);
     expect(JSON.parse((await body('capability-unknown-name', '/v1/status')).text).capabilities).toContain('telepathy');
-    const daemon = createFakeDaemon();
-    const leaky = wrapServer(daemon, selectFaults(['diagnostics-leaks-token'], { token: FAKE_TOKEN }).middlewares);
-    const original = daemon.handle.bind(daemon);
-    daemon.handle = async (request) => (new URL(request.url).pathname === '/v1/diagnostics' ? new Response('{"ok":true,"runtime":{"name":"x"}}\n', { headers: { 'Content-Type': 'application/json' } }) : original(request));
-    expect(await (await leaky.handle(fakeRequest('/v1/diagnostics'))).text()).toContain(FAKE_TOKEN);
+    expect((await body('diagnostics-leaks-token', '/v1/diagnostics')).text).toContain(FAKE_TOKEN);
+    expect(JSON.parse((await body('status-active-runs-zero', '/v1/status')).text).active_runs).toBe(0);
+    expect(JSON.parse((await body('diagnostics-missing-runtime', '/v1/diagnostics')).text)).toEqual({ ok: true });
+    expect((await body('session-lookup-exposed', '/v1/sessions/a%3Ab')).text).toBe('{"session":{"id":"a:b"}}\n');
+    expect((await body('session-lookup-exposed', '/v1/nope')).status).toBe(404);
+  });
+  it('empty lists become null: grants-null, recall-hits-null', async () => {
+    expect((await body('grants-null', '/v1/permissions')).text).toBe('{"permissions":null}\n');
+    expect((await body('recall-hits-null', '/v1/recall', { method: 'POST', body: '{"query":"x"}' })).text).toBe('{"hits":null}\n');
+  });
+  it('run-session-id-raw echoes the encoded session id', async () => {
+    const started = await body('run-session-id-raw', '/v1/sessions/chan%3A42/runs', { method: 'POST', body: '{"text":"hi"}' });
+    expect(JSON.parse(started.text).session_id).toBe('chan%3A42');
+  });
+  it.each([
+    ['decision-allow-ignored', { allow: true }, { allow: false }],
+    ['remember-never-stored', { allow: true, remember_for: 'never' }, { allow: true, remember_for: 'session' }],
+    ['session-grant-as-forever', { allow: true, remember_for: 'session' }, { allow: true, remember_for: 'forever' }],
+  ])('%s rewrites the decision %j into %j', async (name, sent, received) => {
+    const { daemon, server } = faulty(name);
+    const path = `/v1/runs/${FAKE_RUN}/permissions/perm_1/decision`;
+    expect((await server.handle(fakeRequest(path, { method: 'POST', body: JSON.stringify(sent) }))).status).toBe(200);
+    expect(daemon.decisions.map((text) => JSON.parse(text) as unknown)).toEqual([received]);
+  });
+  it('grant-delete-ignored answers with the grant but keeps it', async () => {
+    const { daemon, server } = faulty('grant-delete-ignored');
+    daemon.grants = [{ id: 'grant_1', scope: 'session' }];
+    const deleted = await server.handle(fakeRequest('/v1/permissions/grant_1', { method: 'DELETE' }));
+    expect([deleted.status, JSON.parse(await deleted.text())]).toEqual([200, { permission: { id: 'grant_1', scope: 'session' } }]);
+    expect(daemon.grants).toHaveLength(1);
+    expect((await server.handle(fakeRequest('/v1/permissions/grant_2', { method: 'DELETE' }))).status).toBe(404);
   });
   it('run faults: 200 instead of 201, unknown fields refused, a stream for an unknown run', async () => {
     const daemon = createFakeDaemon();
-    const original = daemon.handle.bind(daemon);
-    daemon.handle = async (request) =>
-      request.method === 'POST' && new URL(request.url).pathname === '/v1/sessions/default/runs'
-        ? new Response('{"run_id":"run_1"}\n', { status: 201, headers: { 'Content-Type': 'application/json' } })
-        : original(request);
     const started = await wrapServer(daemon, selectFaults(['run-start-200'], { token: FAKE_TOKEN }).middlewares).handle(
       fakeRequest('/v1/sessions/default/runs', { method: 'POST', body: '{"text":"hello"}' }),
     );
