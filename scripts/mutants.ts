@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { allChecks } from '../conformance/checks/index.js';
 import { faultTableMarkdown } from '../reference-server/faults/fault-table.js';
 import { listFaults } from '../reference-server/faults/index.js';
 import { packagePath } from '../src/protocol/package-root.js';
@@ -70,6 +71,10 @@ async function main(): Promise<number> {
   const mismatched = outcomes.filter((outcome) => outcome.missed.length > 0).map((outcome) => outcome.fault.name);
   console.log(`\nkill rate: ${killed}/${outcomes.length} = ${rate.toFixed(1)}%  (wall time ${(wallMs / 1000).toFixed(1)} s, concurrency ${concurrency})`);
   if (survivors.length > 0) console.log(`uncaught faults: ${survivors.join(', ')}`);
+  // The other direction: checks whose sensitivity no fault proves yet.
+  const targeted = new Set(listFaults().flatMap((fault) => fault.mustFail));
+  const untargeted = allChecks.filter((check) => !targeted.has(check.id)).map((check) => check.id);
+  console.log(`checks no fault targets (${untargeted.length}/${allChecks.length}): ${untargeted.join(', ') || 'none'}`);
   if (mismatched.length > 0) console.log(`faults whose listed checks did not all fail: ${mismatched.join(', ')}`);
   if (cleanFailures.length > 0) return 1;
   if (values.strict && mismatched.length > 0) return 1;
