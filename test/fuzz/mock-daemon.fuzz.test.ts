@@ -19,6 +19,8 @@ import { parseResponse, sendRaw } from './raw-http.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+/** The property tests scale their time budget with the run count (a hang still fails each exchange at EXCHANGE_BOUND_MS). */
+const PROPERTY_TIMEOUT_MS = Math.max(30_000, RUNS * 25);
 /** Every exchange ends within this (server timeouts are 2–3 s); longer is a hang. */
 const EXCHANGE_BOUND_MS = 8_000;
 /** Heap growth allowed across the whole fuzz run, after GC. Finished runs are retained (bounded) for replay. */
@@ -109,7 +111,7 @@ describe('mock daemon under hostile input', () => {
       }),
       { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('answers junk bytes on a raw socket with a 400 envelope or a close, and stays up', async () => {
     await fc.assert(
@@ -129,7 +131,7 @@ describe('mock daemon under hostile input', () => {
       { numRuns: Math.max(50, Math.floor(RUNS / 5)), ...(SEED !== undefined ? { seed: SEED } : {}) },
     );
     expect((await get('/v1/health')).status).toBe(200);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses a body over 1 MiB with 413 and the envelope, declared or chunked', async () => {
     const big = Buffer.alloc(1024 * 1024 + 1, 0x61);
