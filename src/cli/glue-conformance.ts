@@ -34,12 +34,15 @@ Daemon:
   --embedded                start the reference daemon in this process and test it
                             (scripted profile, short permission timeout)
 Selection:
-  --profile any|scripted    any (default, alias black-box): URL + token only; scripted: the daemon's host
-                            answers the kit's scenario prompts (permissions, grants, cancel)
+  --profile any|scripted    any (default, alias black-box): URL + token only;
+                            scripted: the daemon's host answers the kit's scenario
+                            prompts (permissions, grants, cancel, serialisation)
   --only ID|AREA            run only these checks or areas (repeatable, comma-separated)
   --skip ID|AREA            leave these out (repeatable, comma-separated)
   --level must|should       must: MUST checks only; should (default): all
-  --scenario-prompt NAME=TEXT   run text for a scripted scenario (${Object.keys(DEFAULT_PROMPTS).join(', ')})
+  --scenario-prompt NAME=TEXT
+                            run text for a scripted scenario
+                            (${Object.keys(DEFAULT_PROMPTS).join(', ')})
   --list                    print the checks and exit
   --expected-failures FILE  check ids (one per line) known to fail: they do not fail the run,
                             and a listed check that passes does
