@@ -61,7 +61,9 @@ function runCli(root: string, url: string, token: string, permissionTimeoutMs: n
       clearTimeout(timer);
       const wallMs = performance.now() - startedAt;
       // Never echo CLI output wholesale: keep only the final tally line (it holds no token).
-      const summary = /\d+ passed.*$/m.exec(out)?.[0] ?? `(no summary line; exit ${code ?? signal})`;
+      const tally = [...out.matchAll(/^\d+ passed, \d+ failed, \d+ skipped$/gm)].at(-1)?.[0];
+      const own = /(\d+ checks in [\d.]+ s)/.exec(out)?.[1];
+      const summary = tally ? `${tally}${own ? ` (${own})` : ''}` : `(no summary line; exit ${code ?? signal})`;
       resolve({ wallMs, code: code ?? -1, summary: summary.split(token).join('<redacted>') });
     });
   });
