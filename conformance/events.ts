@@ -8,6 +8,9 @@ import { expectJsonObject, expectStatus, fail, isObject, label, show } from './e
 import type { CheckContext, ScenarioName } from './types.js';
 
 export const TERMINAL_TYPES: readonly string[] = ['run_done', 'run_error'];
+const MAX_EVENT_BYTES = 4 * 1024 * 1024;
+const MAX_STREAM_BYTES = 32 * 1024 * 1024;
+
 /** How long a daemon may take to end the response after the terminal event. */
 export const CLOSE_GRACE_MS = 3000;
 
@@ -212,7 +215,8 @@ export async function openEvents(ctx: CheckContext, path: string, options: { exp
   const opened = await ctx.http.stream({
     path,
     headers: { Accept: 'text/event-stream', ...options.headers },
-    sse: { idleTimeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.timeoutMs, keepRaw: true, signal: ctx.signal },
+    // A flooding daemon must cost bounded memory: runs of the kit's scenarios are a few KB.
+    sse: { idleTimeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.timeoutMs, keepRaw: true, signal: ctx.signal, maxEventBytes: MAX_EVENT_BYTES, maxTotalBytes: MAX_STREAM_BYTES },
   });
   const stream = new EventStream(opened, opened.events);
   if ((options.expectOk ?? true) && opened.status !== 200) {
