@@ -16,6 +16,8 @@ export interface FaultDefinition {
   via: 'middleware' | 'internal';
   /** Conformance check ids that must fail against a daemon with this fault (at least these). */
   mustFail: readonly string[];
+  /** The host the fault shows on: `minimal` for rules about capabilities a host lacks. Default full. */
+  host?: 'full' | 'minimal';
 }
 
 export const FAULTS: readonly FaultDefinition[] = [
@@ -36,6 +38,9 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'status-active-runs-zero', area: 'status', via: 'middleware', rule: '`active_runs` counts runs still going, including one waiting on a permission', mustFail: ['RUN-006'] },
   { name: 'diagnostics-missing-runtime', area: 'status', via: 'middleware', rule: 'GET /v1/diagnostics carries the runtime block the spec requires', mustFail: ['STATUS-004'] },
   { name: 'session-lookup-exposed', area: 'status', via: 'middleware', rule: 'without the `sessions` capability the session lookup routes answer 404', mustFail: ['ROUTE-006'] },
+  { name: 'capability-missing-grants', area: 'status', via: 'middleware', rule: 'status advertises `permission_grants`, which the daemon itself provides on every host', mustFail: ['STATUS-003'] },
+  { name: 'catalog-empty-404', area: 'status', via: 'middleware', host: 'minimal', rule: 'a catalog the host does not implement answers 200 with an empty list, not 404', mustFail: ['CAP-001'] },
+  { name: 'action-unsupported-200', area: 'status', via: 'middleware', host: 'minimal', rule: 'an action the host does not implement (recall) answers 404, not an empty result', mustFail: ['CAP-002'] },
   { name: 'status-wrong-version', area: 'status', via: 'middleware', rule: 'GET /v1/status reports protocol version 1', mustFail: ['STATUS-001'] },
   // catalogs
   { name: 'catalog-null', area: 'catalogs', via: 'middleware', rule: 'an empty or full catalog is an array, never null (here skills)', mustFail: ['CAP-003', 'CAT-002'] },
@@ -43,6 +48,10 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'catalog-wrong-type', area: 'catalogs', via: 'middleware', rule: 'catalog fields have the spec type (here a role `name` as an array)', mustFail: ['CAP-003', 'CAT-003'] },
   { name: 'grants-null', area: 'catalogs', via: 'middleware', rule: 'an empty grant list is [], never null', mustFail: ['CAT-007'] },
   { name: 'recall-hits-null', area: 'catalogs', via: 'middleware', rule: 'a recall without matches answers hits [], never null', mustFail: ['CAT-009'] },
+  { name: 'mcp-resource-missing-uri', area: 'catalogs', via: 'middleware', rule: 'MCP resource entries carry their required `uri`', mustFail: ['CAT-005'] },
+  { name: 'mcp-prompt-missing-server', area: 'catalogs', via: 'middleware', rule: 'MCP prompt entries carry their required `server`', mustFail: ['CAT-006'] },
+  { name: 'mcp-read-contents-null', area: 'catalogs', via: 'middleware', rule: 'an MCP resource read answers a `contents` array, never null', mustFail: ['CAT-010'] },
+  { name: 'mcp-prompt-messages-null', area: 'catalogs', via: 'middleware', rule: 'an MCP prompt render answers a `messages` array, never null', mustFail: ['CAT-011'] },
   { name: 'memories-limit-ignored', area: 'catalogs', via: 'middleware', rule: 'GET /v1/memories?limit=N returns at most N entries', mustFail: ['CAT-008'] },
   // validation and error envelopes
   { name: 'validation-400-as-500', area: 'validation', via: 'middleware', rule: 'invalid requests get 400, not 500', mustFail: ['VAL-001', 'VAL-002', 'VAL-003', 'VAL-006', 'VAL-007', 'VAL-008', 'VAL-009', 'PERM-009'] },
@@ -50,7 +59,12 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'error-plain-text', area: 'validation', via: 'middleware', rule: 'every error body is the JSON envelope {"error":{code,message,retryable}}', mustFail: ['AUTH-001', 'AUTH-002', 'VAL-001', 'VAL-005', 'ROUTE-001', 'ROUTE-003', 'CANCEL-003', 'GRANT-004'] },
   { name: 'method-405-as-404', area: 'validation', via: 'middleware', rule: 'a known path with the wrong method gets 405 `method_not_allowed`', mustFail: ['VAL-005'] },
   { name: 'run-start-strict-fields', area: 'validation', via: 'middleware', rule: 'unknown fields in a run start body are ignored, not refused', mustFail: ['VAL-004'] },
+  { name: 'decision-unknown-run-403', area: 'validation', via: 'middleware', rule: 'a decision for an unknown run answers 404 not_found (here 403)', mustFail: ['ROUTE-004'] },
+  { name: 'session-id-slash-accepted', area: 'validation', via: 'middleware', rule: 'a session id never contains `/`: /v1/sessions/a%2Fb/runs answers 404', mustFail: ['ROUTE-005'] },
+  { name: 'route-trailing-slash', area: 'validation', via: 'middleware', rule: 'paths match exactly: a trailing slash gets 404', mustFail: ['ROUTE-002'] },
   // runs
+  { name: 'run-start-no-client-id', area: 'runs', via: 'middleware', rule: '`run_start` carries the client_id the run was started with', mustFail: ['RUN-007'] },
+  { name: 'run-start-no-skill', area: 'runs', via: 'middleware', rule: '`run_start` of a skill run names the skill', mustFail: ['RUN-008'] },
   { name: 'run-start-200', area: 'runs', via: 'middleware', rule: 'starting a run answers 201 Created (here 200)', mustFail: ['RUN-001'] },
   { name: 'run-session-id-raw', area: 'runs', via: 'middleware', rule: 'the run start answer carries the percent-decoded session id (here the raw path segment)', mustFail: ['RUN-002'] },
   { name: 'events-unknown-run-stream', area: 'runs', via: 'middleware', rule: 'the events of an unknown run are a 404 JSON envelope, not an (empty) event stream', mustFail: ['ROUTE-003'] },

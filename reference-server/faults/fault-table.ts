@@ -23,7 +23,7 @@ export function faultTableMarkdown(faults: readonly FaultDefinition[]): string {
     '|---|---|---|---|---|',
     ...faults.map(
       (fault) =>
-        `| \`${fault.name}\` | ${fault.area} | ${cell(fault.rule)} | ${fault.via} | ${fault.mustFail.map((id) => `\`${id}\``).join(', ') || '—'} |`,
+        `| \`${fault.name}\` | ${fault.area} | ${cell(fault.rule)} | ${fault.via}${fault.host === 'minimal' ? ', minimal host' : ''} | ${fault.mustFail.map((id) => `\`${id}\``).join(', ') || '—'} |`,
     ),
     '',
   ];

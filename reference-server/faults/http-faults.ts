@@ -312,7 +312,86 @@ export const httpFaults: Readonly<Record<string, MiddlewareFactory>> = {
     const grant: unknown = grants.find((entry) => isRecord(entry) && entry['id'] === route.params[0]);
     return grant === undefined ? next(request) : goJsonResponse(200, { permission: grant });
   },
+  'capability-missing-grants': () => async (request, next) => {
+    // `permission_grants` is the daemon's own capability: it is advertised on every host.
+    const response = await next(request);
+    if (!isRoute(request, 'status') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['capabilities'])
+        ? { ...body, capabilities: body['capabilities'].filter((name) => name !== 'permission_grants') }
+        : body,
+    );
+  },
+  'catalog-empty-404': () => async (request, next) => {
+    // A catalog the host does not implement answers 404 instead of an empty list.
+    const response = await next(request);
+    const route = routeOf(request);
+    if (route === undefined || !CATALOG_ROUTES.has(route.name) || response.status !== 200) return response;
+    const body: unknown = await response.clone().json().catch(() => undefined);
+    const lists = isRecord(body) ? Object.values(body).filter(Array.isArray) : [];
+    if (lists.length !== 1 || lists[0]?.length !== 0) return response;
+    return goJsonResponse(404, { error: { code: 'not_found', message: 'route not found', retryable: false } });
+  },
+  'action-unsupported-200': () => async (request, next) => {
+    // A host without recall answers an empty result instead of 404.
+    const response = await next(request);
+    if (!isRoute(request, 'recall') || response.status !== 404) return response;
+    return goJsonResponse(200, { hits: [] });
+  },
+  'mcp-resource-missing-uri': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'mcpResources') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['resources'])
+        ? { ...body, resources: body['resources'].map((entry) => (isRecord(entry) ? withoutKey(entry, 'uri') : entry)) }
+        : body,
+    );
+  },
+  'mcp-prompt-missing-server': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'mcpPrompts') || response.status !== 200) return response;
+    return rewriteJson(response, (body) =>
+      isRecord(body) && Array.isArray(body['prompts'])
+        ? { ...body, prompts: body['prompts'].map((entry) => (isRecord(entry) ? withoutKey(entry, 'server') : entry)) }
+        : body,
+    );
+  },
+  'mcp-read-contents-null': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'mcpResourceRead') || response.status !== 200) return response;
+    return rewriteJson(response, (body) => (isRecord(body) ? { ...body, contents: null } : body));
+  },
+  'mcp-prompt-messages-null': () => async (request, next) => {
+    const response = await next(request);
+    if (!isRoute(request, 'mcpPromptGet') || response.status !== 200) return response;
+    return rewriteJson(response, (body) => (isRecord(body) ? { ...body, messages: null } : body));
+  },
+  'decision-unknown-run-403': () => async (request, next) => {
+    // Ownership is checked before existence, so an unknown run answers 403 instead of 404.
+    const response = await next(request);
+    if (!isRoute(request, 'permissionDecision') || response.status !== 404) return response;
+    const error = errorOf(await response.clone().json().catch(() => undefined));
+    if (error?.['message'] !== 'run not found') return response;
+    return goJsonResponse(403, { error: { code: 'forbidden', message: 'permission decision belongs to another client', retryable: false } });
+  },
+  'session-id-slash-accepted': () => (request, next) => {
+    // An encoded `/` in the session segment survives routing, so `a%2Fb` becomes session `a/b`.
+    const url = new URL(request.url);
+    const match = /^\/v1\/sessions\/(.*%2[fF].*)\/runs$/.exec(url.pathname);
+    if (!match?.[1]) return next(request);
+    url.pathname = `/v1/sessions/${match[1].replace(/%2[fF]/g, '%252F')}/runs`;
+    return next(withUrl(request, url));
+  },
+  'route-trailing-slash': () => (request, next) => {
+    // `/v1/status/` is served as `/v1/status` instead of 404.
+    const url = new URL(request.url);
+    if (url.pathname.length <= 1 || !url.pathname.endsWith('/')) return next(request);
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return next(withUrl(request, url));
+  },
 };
+
+const CATALOG_ROUTES: ReadonlySet<string> = new Set(['tools', 'skills', 'roles', 'memories', 'mcpResources', 'mcpPrompts']);
 
 /** Top-level fields of RunStartRequest in the spec; `run-start-strict-fields` refuses any other. */
 const RUN_START_FIELDS: ReadonlySet<string> = new Set(['text', 'skill', 'arguments', 'client_id', 'role', 'model', 'max_turns', 'options', 'run_id']);

@@ -130,6 +130,20 @@ const sseRewriters: Readonly<Record<string, () => FrameRewriter>> = {
       return { ...envelope, payload: { ...payload, delta: payload['delta'].length } };
     }),
   ]),
+  'run-start-no-skill': perFrame((frame) => [
+    mapEnvelope(frame, (envelope) => {
+      const payload = envelope['payload'];
+      if (envelope['type'] !== 'run_start' || !isRecord(payload) || !('skill' in payload)) return envelope;
+      const { skill: _dropped, ...rest } = payload;
+      return { ...envelope, payload: rest };
+    }),
+  ]),
+  'run-start-no-client-id': perFrame((frame) => [
+    mapEnvelope(frame, (envelope) => {
+      const payload = envelope['payload'];
+      return envelope['type'] === 'run_start' && isRecord(payload) ? { ...envelope, payload: { ...payload, client_id: '' } } : envelope;
+    }),
+  ]),
   'cancel-wrong-code': perFrame((frame) => [
     mapEnvelope(frame, (envelope) => {
       const payload = envelope['payload'];

@@ -16,12 +16,13 @@ const CONCURRENCY = 6;
 const [listed, unlisted] = [listFaults().filter((f) => f.mustFail.length > 0), listFaults().filter((f) => f.mustFail.length === 0)];
 const outcomes = new Map<string, FaultOutcome>();
 let clean: DaemonRun | undefined;
+let cleanMinimal: DaemonRun | undefined;
 let wallMs = 0;
 
 beforeAll(async () => {
-  // The clean daemon runs alone first: it is the control, so load from the others must not touch it.
+  // The clean daemons (full and minimal host) run first: they are the control, so load from the faults must not touch them.
   const started = Date.now();
-  clean = await runSuiteAgainst([]);
+  [clean, cleanMinimal] = await Promise.all([runSuiteAgainst([]), runSuiteAgainst([], { minimal: true })]);
   for (const outcome of await runAllFaults({ concurrency: CONCURRENCY })) outcomes.set(outcome.fault.name, outcome);
   wallMs = Date.now() - started;
 }, RUN_ALL_BUDGET_MS);
@@ -39,6 +40,12 @@ describe('fault-injected reference daemons', () => {
     expect(clean?.suiteError).toBeUndefined();
     expect(clean?.failed).toEqual([]);
     expect(clean?.report?.summary.passed).toBeGreaterThan(0);
+  });
+
+  it('the clean daemon on a minimal host passes every check it does not skip', () => {
+    // The control for the faults that only show on a host without optional capabilities.
+    expect(cleanMinimal?.suiteError).toBeUndefined();
+    expect(cleanMinimal?.failed).toEqual([]);
   });
 
   it.each(listed.map((fault) => [fault.name] as const))('%s makes its listed checks fail', (name) => {

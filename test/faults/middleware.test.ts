@@ -148,6 +148,37 @@ describe('JSON rewriting faults', () => {
     expect((await body('session-lookup-exposed', '/v1/sessions/a%3Ab')).text).toBe('{"session":{"id":"a:b"}}\n');
     expect((await body('session-lookup-exposed', '/v1/nope')).status).toBe(404);
   });
+  it('capability and catalog faults on a host without optional members', async () => {
+    expect(JSON.parse((await body('capability-missing-grants', '/v1/status')).text).capabilities).toEqual(['runs', 'events', 'memories']);
+    const { daemon, server } = faulty('catalog-empty-404');
+    expect((await server.handle(fakeRequest('/v1/skills'))).status).toBe(200);
+    daemon.handle = async () => new Response('{"skills":[]}\n', { headers: { 'Content-Type': 'application/json' } });
+    expect((await server.handle(fakeRequest('/v1/skills'))).status).toBe(404);
+    const recall = faulty('action-unsupported-200');
+    recall.daemon.handle = async () => new Response('{"error":{"code":"not_found","message":"recall is not supported by this host","retryable":false}}\n', { status: 404, headers: { 'Content-Type': 'application/json' } });
+    expect(await (await recall.server.handle(fakeRequest('/v1/recall', { method: 'POST', body: '{"query":"x"}' }))).text()).toBe('{"hits":[]}\n');
+  });
+  it.each([
+    ['mcp-resource-missing-uri', '/v1/mcp/resources', 'GET', '{"resources":[{"server":"s","uri":"u","name":"n"}]}', '{"resources":[{"server":"s","name":"n"}]}'],
+    ['mcp-prompt-missing-server', '/v1/mcp/prompts', 'GET', '{"prompts":[{"server":"s","name":"n"}]}', '{"prompts":[{"name":"n"}]}'],
+    ['mcp-read-contents-null', '/v1/mcp/resources/read', 'POST', '{"server":"s","uri":"u","contents":[]}', '{"server":"s","uri":"u","contents":null}'],
+    ['mcp-prompt-messages-null', '/v1/mcp/prompts/get', 'POST', '{"server":"s","name":"n","messages":[]}', '{"server":"s","name":"n","messages":null}'],
+  ])('%s rewrites %s', async (name, path, method, original, rewritten) => {
+    const { daemon, server } = faulty(name);
+    daemon.handle = async () => new Response(original + '\n', { headers: { 'Content-Type': 'application/json' } });
+    expect(await (await server.handle(fakeRequest(path, { method, ...(method === 'POST' ? { body: '{}' } : {}) }))).text()).toBe(rewritten + '\n');
+  });
+  it('route faults: trailing slash served, encoded slash kept in a session id, unknown run decision 403', async () => {
+    const { daemon, server } = faulty('route-trailing-slash');
+    expect((await server.handle(fakeRequest('/v1/status/'))).status).toBe(200);
+    expect(new URL(daemon.seen[0]?.url ?? '').pathname).toBe('/v1/status');
+    const slash = faulty('session-id-slash-accepted');
+    await slash.server.handle(fakeRequest('/v1/sessions/a%2Fb/runs', { method: 'POST', body: '{"text":"hi"}' }));
+    expect(new URL(slash.daemon.seen[0]?.url ?? '').pathname).toBe('/v1/sessions/a%252Fb/runs');
+    const unknownRun = faulty('decision-unknown-run-403');
+    unknownRun.daemon.handle = async () => new Response('{"error":{"code":"not_found","message":"run not found","retryable":false}}\n', { status: 404, headers: { 'Content-Type': 'application/json' } });
+    expect((await unknownRun.server.handle(fakeRequest('/v1/runs/run_x/permissions/perm_1/decision', { method: 'POST', body: '{}' }))).status).toBe(403);
+  });
   it('empty lists become null: grants-null, recall-hits-null', async () => {
     expect((await body('grants-null', '/v1/permissions')).text).toBe('{"permissions":null}\n');
     expect((await body('recall-hits-null', '/v1/recall', { method: 'POST', body: '{"query":"x"}' })).text).toBe('{"hits":null}\n');
@@ -241,6 +272,15 @@ describe('SSE faults', () => {
     expect(wrong[1]?.envelope['run_id']).not.toBe(FAKE_RUN);
     expect((await stream('sse-non-utc-time'))[0]?.envelope['time']).toBe('2026-11-24T18:50:26.32452761+02:00');
     expect(toPlusTwo('2026-11-24T23:00:00Z')).toBe('2026-11-25T01:00:00+02:00');
+  });
+  it('run_start faults drop the skill or blank the client id', async () => {
+    const { daemon, server } = faulty('run-start-no-skill');
+    const frame = (payload: unknown): string => `id: evt_1\nevent: run_start\ndata: ${JSON.stringify({ id: 'evt_1', seq: 1, type: 'run_start', payload })}\n\n`;
+    daemon.handle = async () => new Response(frame({ client_id: 'c', skill: 'triage' }), { headers: { 'Content-Type': 'text/event-stream' } });
+    expect((await events(await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`))))[0]?.envelope['payload']).toEqual({ client_id: 'c' });
+    const client = faulty('run-start-no-client-id');
+    client.daemon.handle = daemon.handle;
+    expect((await events(await client.server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`))))[0]?.envelope['payload']).toEqual({ client_id: '', skill: 'triage' });
   });
   it('sse-no-cache-control drops the header only', async () => {
     const response = await faulty('sse-no-cache-control').server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`));

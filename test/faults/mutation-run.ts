@@ -41,10 +41,11 @@ export interface FaultOutcome extends DaemonRun {
 const newToken = (): string => `fault-kit-${crypto.randomUUID()}`;
 
 /** Starts a reference daemon with `faults` on 127.0.0.1:0, runs the scripted suite against it, stops it. */
-export async function runSuiteAgainst(faults: readonly string[], options: { concurrency?: number } = {}): Promise<DaemonRun> {
+export async function runSuiteAgainst(faults: readonly string[], options: { concurrency?: number; minimal?: boolean } = {}): Promise<DaemonRun> {
   const started = Date.now();
   const token = newToken();
-  const server = createFaultyServer({ token, host: loadMockHost(), permissionTimeoutMs: PERMISSION_TIMEOUT_MS, faults });
+  const host = loadMockHost({ minimal: options.minimal === true });
+  const server = createFaultyServer({ token, host, permissionTimeoutMs: PERMISSION_TIMEOUT_MS, faults });
   const node = await serveNode(server, { host: '127.0.0.1', port: 0, closeGraceMs: 200 });
   try {
     const report = await runSuite({
@@ -68,7 +69,7 @@ export async function runSuiteAgainst(faults: readonly string[], options: { conc
 }
 
 export async function runFault(fault: FaultDefinition): Promise<FaultOutcome> {
-  const run = await runSuiteAgainst([fault.name]);
+  const run = await runSuiteAgainst([fault.name], { minimal: fault.host === 'minimal' });
   // A suite that refuses to start counts as catching the fault; the catalogue names it `suite:<kind>`.
   const caught = run.suiteError ? [run.suiteError] : run.failed;
   return {
