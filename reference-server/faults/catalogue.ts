@@ -106,5 +106,6 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'session-grant-as-forever', area: 'permissions', via: 'middleware', rule: 'a `session` grant covers its own session only (here it is stored as `forever`)', mustFail: ['GRANT-006'] },
   { name: 'grant-delete-ignored', area: 'permissions', via: 'middleware', rule: 'a deleted grant stops applying (here DELETE answers 200 but the grant stays)', mustFail: ['GRANT-003'] },
   { name: 'grant-delete-unknown-204', area: 'permissions', via: 'middleware', rule: 'deleting an unknown grant answers 404 not_found (here 204)', mustFail: ['GRANT-004'] },
+  { name: 'permission-id-reused', area: 'permissions', via: 'middleware', rule: 'each permission request of a run has its own permission_id (here all show the first one)', mustFail: ['PERM-011'] },
   { name: 'expires-at-missing', area: 'permissions', via: 'middleware', rule: 'permission_request payloads carry `expires_at`', mustFail: ['PERM-001', 'PERM-002'] },
 ];

@@ -206,7 +206,55 @@ function replayWithNewIds(): Middleware {
   };
 }
 
+/**
+ * Every permission request of a run shows the id of the run's first one; a decision sent to that
+ * id goes to the newest request. A client can still answer them one at a time, but cannot tell
+ * them apart.
+ */
+function reusePermissionIds(): Middleware {
+  const runs = new Map<string, { alias: string; latest: string; seen: Set<string> }>();
+  const aliasFor = (runId: string, real: string): string => {
+    const state = runs.get(runId);
+    if (!state) {
+      runs.set(runId, { alias: real, latest: real, seen: new Set([real]) });
+      return real;
+    }
+    if (!state.seen.has(real)) {
+      state.seen.add(real);
+      state.latest = real;
+    }
+    return state.alias;
+  };
+  return async (request, next) => {
+    const route = routeOf(request);
+    if (route?.name === 'permissionDecision' && request.method === 'POST') {
+      const [runId = '', permissionId = ''] = route.params;
+      const state = runs.get(runId);
+      if (state && permissionId === state.alias && state.latest !== state.alias) {
+        const url = new URL(request.url);
+        url.pathname = `/v1/runs/${encodeURIComponent(runId)}/permissions/${encodeURIComponent(state.latest)}/decision`;
+        return next(new Request(url, request));
+      }
+      return next(request);
+    }
+    const response = await next(request);
+    if (route?.name !== 'runEvents' || !isEventStream(response)) return response;
+    const runId = route.params[0] ?? '';
+    return rewriteSseResponse(
+      response,
+      perFrame((frame) => [
+        mapEnvelope(frame, (envelope) => {
+          const payload = envelope['payload'];
+          if (envelope['type'] !== 'permission_request' || !isRecord(payload) || typeof payload['permission_id'] !== 'string') return envelope;
+          return { ...envelope, payload: { ...payload, permission_id: aliasFor(runId, payload['permission_id']) } };
+        }),
+      ]),
+    );
+  };
+}
+
 export const sseFaults: Readonly<Record<string, MiddlewareFactory>> = {
+  'permission-id-reused': () => reusePermissionIds(),
   'sse-json-content-type': () => jsonContentType,
   'sse-no-cache-control': () => noCacheControl,
   'sse-replay-new-ids': () => replayWithNewIds(),

@@ -282,6 +282,22 @@ describe('SSE faults', () => {
     client.daemon.handle = daemon.handle;
     expect((await events(await client.server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`))))[0]?.envelope['payload']).toEqual({ client_id: '', skill: 'triage' });
   });
+  it('permission-id-reused shows one id per run and routes decisions to the newest request', async () => {
+    const { daemon, server } = faulty('permission-id-reused');
+    const frame = (seq: number, permission: string): string =>
+      `id: evt_${seq}\nevent: permission_request\ndata: ${JSON.stringify({ id: `evt_${seq}`, seq, type: 'permission_request', payload: { permission_id: permission } })}\n\n`;
+    const decided: string[] = [];
+    daemon.handle = async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith('/events')) return new Response(frame(1, 'perm_a') + frame(2, 'perm_b'), { headers: { 'Content-Type': 'text/event-stream' } });
+      decided.push(path);
+      return new Response('{}\n', { headers: { 'Content-Type': 'application/json' } });
+    };
+    const shown = await events(await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`)));
+    expect(shown.map((e) => (e.envelope['payload'] as Record<string, unknown>)['permission_id'])).toEqual(['perm_a', 'perm_a']);
+    await server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/permissions/perm_a/decision`, { method: 'POST', body: '{"allow":true}' }));
+    expect(decided).toEqual([`/v1/runs/${FAKE_RUN}/permissions/perm_b/decision`]);
+  });
   it('sse-no-cache-control drops the header only', async () => {
     const response = await faulty('sse-no-cache-control').server.handle(fakeRequest(`/v1/runs/${FAKE_RUN}/events`));
     expect(response.headers.get('cache-control')).toBeNull();
