@@ -22,3 +22,8 @@ export type {
   RunInput,
   RunResult,
 } from './host.js';
+// The scriptable mock host and the node:http adapter, so package users need only this entry.
+export { defaultCatalogsDir, defaultScenariosDir, formatIssue, loadMockHost, MockHostLoadError } from './mock-host/index.js';
+export type { LoadIssue, LoadMockHostOptions, MockHostClock } from './mock-host/index.js';
+export { serveNode } from './serve-node.js';
+export type { FetchHandler, NodeServer, ServeNodeOptions } from './serve-node.js';

@@ -11,6 +11,7 @@ import { realClock } from './delay.js';
 import type { MockHostClock } from './delay.js';
 import { loadDefinitions } from './load-definitions.js';
 import { createScriptedAgent } from './scripted-agent.js';
+import { createSessionStore } from './session-store.js';
 
 export type { MockHostClock } from './delay.js';
 export { MockHostLoadError, formatIssue } from './load-issue.js';
@@ -29,6 +30,11 @@ export interface LoadMockHostOptions {
   delayScale?: number;
   /** Waits between deltas; tests inject a fake. Default: real timers. */
   clock?: MockHostClock;
+  /**
+   * Beyond Go: keep each session's transcript in memory and serve the ADR-0010 §9 lookup
+   * (capability `sessions`), also on a minimal host. Default `false`, as the Go daemon.
+   */
+  sessions?: boolean;
 }
 
 export const defaultScenariosDir = (): string => packagePath('fixtures', 'scenarios');
@@ -44,14 +50,19 @@ export function loadMockHost(options: LoadMockHostOptions = {}): MockHost {
   if (!Number.isFinite(delayScale) || delayScale < 0) {
     throw new RangeError(`glue-conformance: failed to load mock host: delayScale must be a number >= 0, got ${String(delayScale)}`);
   }
+  const store = options.sessions ? createSessionStore() : undefined;
   const agent = createScriptedAgent({
     catalog: definition.catalog,
     scenarios: definition.scenarios,
     clock: options.clock ?? realClock,
     delayScale,
+    ...(store ? { sessions: store } : {}),
   });
-  if (options.minimal) return { agent };
-  return { agent, ...createCatalogMembers(definition.catalog) };
+  const sessionMembers = store
+    ? { sessionList: store.sessionList, sessionGet: store.sessionGet, sessionMessages: store.sessionMessages }
+    : {};
+  if (options.minimal) return { agent, ...sessionMembers };
+  return { agent, ...createCatalogMembers(definition.catalog), ...sessionMembers };
 }
 
 function dirsFor(defaultDir: string, userDir: string | undefined, includeDefaults = true): string[] {

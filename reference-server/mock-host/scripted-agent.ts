@@ -22,6 +22,8 @@ import {
   withStopReason,
 } from './messages.js';
 import type { AssistantDraft } from './messages.js';
+import type { SessionStore } from './session-store.js';
+import { userMessage } from './session-store.js';
 import { renderTemplate } from './template.js';
 import type { TemplateContext } from './template.js';
 import { ToolRunner, fixedOutcome, renderArgs } from './tool-runner.js';
@@ -33,6 +35,8 @@ export interface ScriptedAgentOptions {
   clock: MockHostClock;
   /** Multiplies every scripted delay (0 = no waiting). */
   delayScale: number;
+  /** Where each run's transcript goes, when session lookup is on. */
+  sessions?: SessionStore;
 }
 
 export function createScriptedAgent(options: ScriptedAgentOptions): Agent {
@@ -76,7 +80,16 @@ async function runPrompt(
     client_id: input.clientId,
     model,
   });
-  return loop.execute(found?.scenario, input.sessionId, model, maxTurns, text);
+  const { sessions } = options;
+  if (!sessions) return loop.execute(found?.scenario, input.sessionId, model, maxTurns, text);
+  // As glue.Session.Prompt: the user message and whatever the loop completed are stored, failed runs too.
+  const startedAt = io.now();
+  const user = userMessage(text, startedAt);
+  try {
+    return await loop.execute(found?.scenario, input.sessionId, model, maxTurns, text);
+  } finally {
+    sessions.append(input.sessionId, [user, ...loop.completed], startedAt, io.now());
+  }
 }
 
 /** Go's `json.MarshalIndent(v, "", "  ")`: two-space indent and HTML-safe escapes. */
@@ -99,6 +112,11 @@ class LoopRun {
   private readonly messages: Message[] = [];
   private readonly results: string[] = [];
   private callCount = 0;
+
+  /** The assistant and tool messages completed so far (a run's `new_messages`). */
+  get completed(): readonly Message[] {
+    return this.messages;
+  }
 
   constructor(
     private readonly io: AgentIO,

@@ -44,6 +44,9 @@ Mock host:
   --scenarios DIR             scenario YAML directory (default: the bundled fixtures)
   --catalogs DIR              catalog YAML directory (default: the bundled fixtures)
   --minimal                   a host with no optional interfaces (only the base capabilities)
+  --sessions                  keep run transcripts and serve the ADR-0010 session lookup
+                              (GET /v1/sessions…, capability \`sessions\`; Go v1.11.0 has none)
+  --delay-scale N             multiply every scenario delay by N (0 = no waiting; default 1)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
 Other:
@@ -63,6 +66,8 @@ const OPTIONS = {
   scenarios: { type: 'string' },
   catalogs: { type: 'string' },
   minimal: { type: 'boolean', default: false },
+  sessions: { type: 'boolean', default: false },
+  'delay-scale': { type: 'string', default: '1' },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
   name: { type: 'string', default: 'glue daemon' },
@@ -82,6 +87,8 @@ interface DaemonConfig {
   scenariosDir: string | undefined;
   catalogsDir: string | undefined;
   minimal: boolean;
+  sessions: boolean;
+  delayScale: number;
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
@@ -121,6 +128,7 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
   // Same rule as `glue serve`: a generated token nobody can read would lock every client out.
   if (metadataPath.trim() === '' && !explicitToken) throw new UsageError('metadata disabled requires --token or GLUE_DAEMON_TOKEN');
   const timeout = parseGoDuration(values['permission-timeout']);
+  const delayScale = parseDelayScale(values['delay-scale']);
   const known = new Set(listFaults().map((fault) => fault.name));
   const unknown = faults.filter((name) => !known.has(name));
   if (unknown.length > 0) throw new UsageError(new UnknownFaultError(unknown).message);
@@ -137,11 +145,20 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       scenariosDir: values.scenarios,
       catalogsDir: values.catalogs,
       minimal: values.minimal,
+      sessions: values.sessions,
+      delayScale,
       faults,
       permissionStorePath: values['permission-store'] || undefined,
       name: values.name.trim() || 'glue daemon',
     },
   };
+}
+
+/** A finite number >= 0, written plainly (`0.5`, `2`); anything else is a usage error. */
+function parseDelayScale(raw: string): number {
+  const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value)) throw new UsageError(`invalid value "${raw}" for --delay-scale: want a number >= 0 such as 0, 0.5 or 2`);
+  return value;
 }
 
 function packageVersion(): string {
@@ -161,7 +178,13 @@ function startupLines(config: DaemonConfig, baseUrl: string): string {
 }
 
 function createServer(config: DaemonConfig): ReferenceServer {
-  const host = loadMockHost({ scenariosDir: config.scenariosDir, catalogsDir: config.catalogsDir, minimal: config.minimal });
+  const host = loadMockHost({
+    scenariosDir: config.scenariosDir,
+    catalogsDir: config.catalogsDir,
+    minimal: config.minimal,
+    sessions: config.sessions,
+    delayScale: config.delayScale,
+  });
   const options: ReferenceServerOptions = {
     token: config.token,
     host,

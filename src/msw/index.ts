@@ -21,6 +21,8 @@ export interface GlueHandlersOptions {
   catalogsDir?: string;
   /** A host with no optional interfaces (only the base capabilities). */
   minimal?: boolean;
+  /** Keep run transcripts and serve the ADR-0010 session lookup (capability `sessions`). Default false, as Go. */
+  sessions?: boolean;
   /** Your own host instead of the scriptable mock host. */
   host?: MockHost;
   /** Permission decision timeout (default 10 min, as Go). */
@@ -34,7 +36,9 @@ export function createGlueHandlers(options: GlueHandlersOptions): GlueHandlers {
   const base = parseBaseUrl(options.baseUrl);
   const server = createReferenceServer({
     token: options.token,
-    host: options.host ?? loadMockHost({ scenariosDir: options.scenariosDir, catalogsDir: options.catalogsDir, minimal: options.minimal }),
+    host:
+      options.host ??
+      loadMockHost({ scenariosDir: options.scenariosDir, catalogsDir: options.catalogsDir, minimal: options.minimal, sessions: options.sessions }),
     permissionTimeoutMs: options.permissionTimeoutMs,
   });
   const prefix = base.pathname.replace(/\/+$/, '');

@@ -2,7 +2,7 @@
  * glue-mock-daemon as a process: the flags of `glue serve`, the four startup lines of
  * daemon.ServeLocal (captures 001, 160), the metadata file (002, 159), and its refusals.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupDaemons, spawnDaemon, tempDir, within } from './spawn-daemon.js';
@@ -92,6 +92,8 @@ describe('refusals and usage', () => {
     ['a bad listen address', ['--listen', 'localhost'], {}, /invalid --listen address "localhost"/],
     ['a positional argument', ['extra'], {}, /Unexpected argument 'extra'/],
     ['an unknown fault', ['--fault', 'no-such-fault', '--token', TOKEN], {}, /unknown fault "no-such-fault"/],
+    ['a negative --delay-scale', ['--delay-scale=-1', '--token', TOKEN], {}, /invalid value "-1" for --delay-scale/],
+    ['a non-numeric --delay-scale', ['--delay-scale', 'fast', '--token', TOKEN], {}, /invalid value "fast" for --delay-scale/],
   ];
   it.each(cases)('exits 2 on %s', async (_name, args, env, message) => {
     const daemon = spawnDaemon(args, env);
@@ -125,6 +127,52 @@ describe('refusals and usage', () => {
     const version = spawnDaemon(['--version']);
     expect((await within(version.exit, 'exit')).code).toBe(0);
     expect(version.stdout()).toMatch(/^glue-mock-daemon \d+\.\d+\.\d+/);
+  });
+
+  it('--sessions serves the session lookup: a hello run is stored with its user text and reply', async () => {
+    const daemon = spawnDaemon(['--sessions', '--token', TOKEN, '--metadata', '']);
+    const baseUrl = (await daemon.lines(3))[1]!.slice('base_url: '.length);
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const status = (await (await fetch(baseUrl + '/v1/status', { headers: auth })).json()) as { capabilities: string[] };
+    expect(status.capabilities).toContain('sessions');
+    const started = await fetch(baseUrl + '/v1/sessions/cli%3A1/runs', { method: 'POST', headers: auth, body: JSON.stringify({ text: 'hello' }) });
+    const { events_url: eventsUrl } = (await started.json()) as { events_url: string };
+    expect(await (await fetch(baseUrl + eventsUrl, { headers: auth })).text()).toContain('event: run_done');
+    const transcript = (await (await fetch(baseUrl + '/v1/sessions/cli%3A1/messages', { headers: auth })).json()) as {
+      session_id: string;
+      messages: { role: string; content: { text: string }[] }[];
+    };
+    expect(transcript.session_id).toBe('cli:1');
+    expect(transcript.messages.map((m) => [m.role, m.content[0]?.text])).toEqual([
+      ['user', 'hello'],
+      ['assistant', 'Hello, world'],
+    ]);
+    daemon.child.kill('SIGTERM');
+    expect((await within(daemon.exit, 'exit after SIGTERM')).code).toBe(0);
+  });
+
+  it('without --sessions the lookup stays Go\'s 404', async () => {
+    const daemon = spawnDaemon(['--token', TOKEN, '--metadata', '']);
+    const baseUrl = (await daemon.lines(3))[1]!.slice('base_url: '.length);
+    expect((await fetch(baseUrl + '/v1/sessions', { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    daemon.child.kill('SIGTERM');
+    expect((await within(daemon.exit, 'exit after SIGTERM')).code).toBe(0);
+  });
+
+  it('--delay-scale 0 takes the waiting out of scenarios (an hour-long delay ends at once)', async () => {
+    const scenarios = join(tempDir(), 'scenarios');
+    mkdirSync(scenarios);
+    writeFileSync(join(scenarios, 'hour.yaml'), 'description: Waits an hour before answering.\nmatch:\n  text: hour\nturns:\n  - text: done\n    start_delay_ms: 3600000\n');
+    const daemon = spawnDaemon(['--delay-scale', '0', '--scenarios', scenarios, '--token', TOKEN, '--metadata', '']);
+    const baseUrl = (await daemon.lines(3))[1]!.slice('base_url: '.length);
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const started = await fetch(baseUrl + '/v1/sessions/s/runs', { method: 'POST', headers: auth, body: JSON.stringify({ text: 'hour' }) });
+    const { events_url: eventsUrl } = (await started.json()) as { events_url: string };
+    // Bounded by `within`: unscaled, this stream would stay open for an hour.
+    const stream = await within(fetch(baseUrl + eventsUrl, { headers: auth }).then((r) => r.text()), 'the scaled run');
+    expect(stream).toContain('"text":"done"');
+    daemon.child.kill('SIGTERM');
+    expect((await within(daemon.exit, 'exit after SIGTERM')).code).toBe(0);
   });
 
   it('starts with a fault switched on', async () => {

@@ -118,6 +118,23 @@ describe('createGlueHandlers', () => {
     expect(body.tools_count).toBe(0);
   });
 
+  it('serves the session lookup when asked, with each run\'s transcript', async () => {
+    mockDaemon('http://glue.test', { sessions: true });
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const status = (await (await fetch('http://glue.test/v1/status', { headers: auth })).json()) as { capabilities: string[] };
+    expect(status.capabilities.at(-1)).toBe('sessions');
+    await driveRun('http://glue.test', 'hello');
+    const list = (await (await fetch('http://glue.test/v1/sessions?query=msw', { headers: auth })).json()) as { sessions: { id: string; message_count: number }[] };
+    expect(list.sessions.map((s) => [s.id, s.message_count])).toEqual([['msw', 2]]);
+    const transcript = (await (await fetch('http://glue.test/v1/sessions/msw/messages', { headers: auth })).json()) as { messages: { role: string }[] };
+    expect(transcript.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('keeps the session lookup off by default (Go answers 404)', async () => {
+    mockDaemon('http://glue.test');
+    expect((await fetch('http://glue.test/v1/sessions', { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+
   it('refuses a baseUrl that is not an absolute http(s) URL', () => {
     expect(() => createGlueHandlers({ baseUrl: 'glue.test', token: TOKEN })).toThrow(/invalid baseUrl/);
   });

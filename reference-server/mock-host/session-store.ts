@@ -1,0 +1,98 @@
+/**
+ * The mock host's opt-in session store (ADR-0010 §9 lookup, capability `sessions`): like
+ * glue.Session.Prompt, each run appends its user message and the messages its loop completed,
+ * and the store answers the three `MockHost` session members from memory.
+ */
+import type { MockHost } from '../host.js';
+import type { Message, SessionInfo } from '../../src/protocol/types.js';
+import { formatTime, textPart } from './messages.js';
+
+/** More sessions than this evict the least recently updated: a long-lived mock daemon stays bounded. */
+export const DEFAULT_MAX_SESSIONS = 1000;
+const TITLE_CHARS = 80;
+
+export type SessionMembers = Required<Pick<MockHost, 'sessionList' | 'sessionGet' | 'sessionMessages'>>;
+
+export interface SessionStore extends SessionMembers {
+  /** Appends one run's messages; `startedAt` dates a new session, `endedAt` its update. */
+  append(sessionId: string, messages: readonly Message[], startedAt: Date, endedAt: Date): void;
+}
+
+interface StoredSession {
+  id: string;
+  title: string;
+  messages: Message[];
+  createdAt: string;
+  updatedAt: string;
+  /** Order of the last update: ties of the injected clock still list the latest first. */
+  tick: number;
+}
+
+/** The user message glue.Session.Prompt stores in front of a run's new messages. */
+export function userMessage(text: string, at: Date): Message {
+  return { role: 'user', content: [textPart(text)], created_at: formatTime(at) };
+}
+
+export function createSessionStore(options: { maxSessions?: number } = {}): SessionStore {
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  // A Map keeps insertion order; re-inserting on update keeps the oldest update first.
+  const sessions = new Map<string, StoredSession>();
+  let tick = 0;
+
+  return {
+    append(sessionId, messages, startedAt, endedAt) {
+      const existing = sessions.get(sessionId);
+      const session: StoredSession = existing ?? {
+        id: sessionId,
+        title: titleOf(messages),
+        messages: [],
+        createdAt: formatTime(startedAt),
+        updatedAt: '',
+        tick: 0,
+      };
+      session.messages.push(...structuredClone([...messages]));
+      session.updatedAt = formatTime(endedAt);
+      session.tick = ++tick;
+      sessions.delete(sessionId);
+      sessions.set(sessionId, session);
+      for (const oldest of sessions.keys()) {
+        if (sessions.size <= maxSessions) break;
+        sessions.delete(oldest);
+      }
+    },
+    async sessionList({ query, limit }) {
+      const needle = query.trim().toLowerCase();
+      const matching = [...sessions.values()]
+        .filter((s) => needle === '' || s.id.toLowerCase().includes(needle) || s.title.toLowerCase().includes(needle))
+        .sort((a, b) => b.tick - a.tick);
+      return (limit > 0 ? matching.slice(0, limit) : matching).map(infoOf);
+    },
+    async sessionGet({ id }) {
+      const session = sessions.get(id);
+      return session ? infoOf(session) : undefined;
+    },
+    async sessionMessages({ id }) {
+      const session = sessions.get(id);
+      return session ? structuredClone(session.messages) : undefined;
+    },
+  };
+}
+
+function infoOf(session: StoredSession): SessionInfo {
+  return {
+    id: session.id,
+    ...(session.title ? { title: session.title } : {}),
+    message_count: session.messages.length,
+    created_at: session.createdAt,
+    updated_at: session.updatedAt,
+  };
+}
+
+/** The first line of the first user text, shortened: what a client shows in a session picker. */
+function titleOf(messages: readonly Message[]): string {
+  const first = messages.find((m) => m.role === 'user');
+  const content = (first as { content?: { type?: string; text?: string }[] } | undefined)?.content ?? [];
+  const text = content.find((part) => part.type === 'text')?.text ?? '';
+  const line = Array.from(text.trim().split('\n', 1)[0]?.trim() ?? '');
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1).join('')}…` : line.join('');
+}
