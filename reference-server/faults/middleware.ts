@@ -67,6 +67,16 @@ export function goJsonResponse(status: number, value: unknown, headers?: Headers
   return new Response(encodeGoJson(value) + '\n', { status, headers: merged });
 }
 
+/** Go's 404 for a path no route matches. */
+export const routeNotFound = (): Response =>
+  goJsonResponse(404, { error: { code: 'not_found', message: 'route not found', retryable: false } });
+
+export function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
 export function isJson(response: Response): boolean {
   return (response.headers.get('content-type') ?? '').startsWith('application/json');
 }

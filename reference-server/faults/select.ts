@@ -4,11 +4,14 @@
  */
 import { INTERNAL_FAULTS } from '../internal-faults.js';
 import { FAULTS, type FaultDefinition } from './catalogue.js';
-import { httpFaults } from './http-faults.js';
+import { authFaults } from './auth-faults.js';
+import { catalogFaults } from './catalog-faults.js';
+import { errorFaults } from './error-faults.js';
 import type { FaultContext, Middleware, MiddlewareFactory } from './middleware.js';
+import { runFaults } from './run-faults.js';
 import { sseFaults } from './sse-faults.js';
 
-export const middlewareFaults: Readonly<Record<string, MiddlewareFactory>> = { ...httpFaults, ...sseFaults };
+export const middlewareFaults: Readonly<Record<string, MiddlewareFactory>> = { ...authFaults, ...catalogFaults, ...errorFaults, ...runFaults, ...sseFaults };
 
 export interface SelectedFaults {
   /** Hook names for `ReferenceServerOptions.faults`. */
