@@ -19,6 +19,11 @@ export function faultTableMarkdown(faults: readonly FaultDefinition[]): string {
     '',
     `${faults.length} faults.`,
     '',
+    'To add a fault: give it a row in `reference-server/faults/catalogue.ts` (the one rule it breaks and the',
+    'checks that must catch it), then either a middleware in `reference-server/faults/*-faults.ts` (a rewrite of',
+    'one request, response or SSE frame: preferred) or, when it needs the daemon\'s inner state, a hook in',
+    '`reference-server/internal-faults.ts` with `via: internal`. Regenerate this page and run `npm run mutants`.',
+    '',
     '| fault | area | rule broken | via | checks that must fail |',
     '|---|---|---|---|---|',
     ...faults.map(
