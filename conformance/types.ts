@@ -14,7 +14,7 @@ export type Level = 'MUST' | 'SHOULD';
  */
 export type Profile = 'any' | 'scripted';
 
-export const AREAS = ['HEALTH', 'AUTH', 'STATUS', 'CAP', 'CAT', 'VAL', 'ROUTE', 'RUN', 'SSE', 'CANCEL', 'PERM', 'GRANT'] as const;
+export const AREAS = ['HEALTH', 'AUTH', 'STATUS', 'CAP', 'CAT', 'VAL', 'ROUTE', 'RUN', 'SSE', 'CANCEL', 'PERM', 'GRANT', 'SESS'] as const;
 export type Area = (typeof AREAS)[number];
 
 /** Run texts the scripted profile relies on; a daemon may map them to its own scenarios. */

@@ -9,6 +9,7 @@ import { healthChecks } from './health.js';
 import { permissionChecks } from './permissions.js';
 import { routeChecks } from './routes.js';
 import { runChecks } from './runs.js';
+import { sessionChecks } from './sessions.js';
 import { sseChecks } from './sse.js';
 import { statusChecks } from './status.js';
 import { validationChecks } from './validation.js';
@@ -26,6 +27,7 @@ export const allChecks: readonly Check[] = [
   ...cancelChecks,
   ...permissionChecks,
   ...grantChecks,
+  ...sessionChecks,
 ];
 
-export { authChecks, cancelChecks, capabilityChecks, catalogChecks, grantChecks, healthChecks, permissionChecks, routeChecks, runChecks, sseChecks, statusChecks, validationChecks };
+export { authChecks, cancelChecks, capabilityChecks, catalogChecks, grantChecks, healthChecks, permissionChecks, routeChecks, runChecks, sessionChecks, sseChecks, statusChecks, validationChecks };

@@ -257,7 +257,7 @@ interface Embedded {
   close(): Promise<void>;
 }
 
-/** The reference daemon with the default fixtures, in this process, on 127.0.0.1:0. */
+/** The reference daemon with the default fixtures and session lookup (so SESS checks run), in this process, on 127.0.0.1:0. */
 async function startEmbedded(permissionTimeoutMs: number): Promise<Embedded> {
   const [{ createReferenceServer }, { loadMockHost }, { serveNode }] = await Promise.all([
     import('../../reference-server/index.js'),
@@ -265,7 +265,7 @@ async function startEmbedded(permissionTimeoutMs: number): Promise<Embedded> {
     import('../../reference-server/serve-node.js'),
   ]);
   const token = randomBytes(32).toString('hex');
-  const server = createReferenceServer({ token, host: loadMockHost(), permissionTimeoutMs, name: 'glue-conformance-embedded' });
+  const server = createReferenceServer({ token, host: loadMockHost({ sessions: true }), permissionTimeoutMs, name: 'glue-conformance-embedded' });
   const node = await serveNode(server, { host: '127.0.0.1', port: 0, closeGraceMs: 1000 });
   return {
     url: node.url,

@@ -59,6 +59,8 @@ describe('glue-conformance CLI', () => {
     expect(match, lastLine(out.stdout)).not.toBeNull();
     expect(match?.[2]).toBe('0');
     expect(out.stdout).toContain('profile scripted');
+    // The embedded host keeps sessions, so the optional lookup is exercised too.
+    expect(out.stdout).toMatch(/SESS +6 passed, 0 failed, 0 skipped/);
   });
 
   it('writes JUnit XML and JSON reports that parse, and never the token', async () => {

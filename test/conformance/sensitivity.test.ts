@@ -15,10 +15,14 @@ interface Breaker {
   fails: string[];
   wrap: Wrap;
   minimal?: boolean;
+  /** The host keeps sessions (capability `sessions`), for the SESS checks. */
+  sessions?: boolean;
 }
 
 const RUNS = /^\/v1\/sessions\/[^/]*\/runs$/;
 const DECISION = /\/permissions\/[^/]+\/decision$/;
+const SESSIONS = /^\/v1\/sessions(\?.*)?$/;
+const SESSION = /^\/v1\/sessions\/[^/]+(\/messages)?$/;
 const payload = (e: SseEvent): Record<string, unknown> => e.data['payload'] as Record<string, unknown>;
 const setPayload = (e: SseEvent, change: (p: Record<string, unknown>) => Record<string, unknown>): SseEvent => ({ ...e, data: { ...e.data, payload: change(payload(e)) } });
 
@@ -235,6 +239,27 @@ const breakers: Breaker[] = [
   { name: 'session remembered as forever', fails: ['GRANT-006'], wrap: rememberAs('session', 'forever') },
   { name: 'forever remembered as session', fails: ['GRANT-007'], wrap: rememberAs('forever', 'session') },
   { name: 'session_target remembered as session', fails: ['GRANT-008'], wrap: rememberAs('session_target', 'session') },
+  { name: 'sessions null when nothing matches', sessions: true, fails: ['SESS-001'], wrap: rewriteJson(is('GET', SESSIONS), (body) => ({ body: Array.isArray(body['sessions']) && body['sessions'].length === 0 ? { sessions: null } : body })) },
+  { name: 'stored sessions not found', sessions: true, fails: ['SESS-002'], wrap: answer(is('GET', /^\/v1\/sessions\/[^/]+$/), () => errorBody(404, 'not_found', 'session not found')) },
+  {
+    name: 'transcript keeps only user messages',
+    sessions: true,
+    fails: ['SESS-003'],
+    wrap: rewriteJson(is('GET', /\/messages$/), (body, status) => (status === 200 ? { body: { ...body, messages: (body['messages'] as { role: string }[]).filter((m) => m.role === 'user') } } : undefined)),
+  },
+  {
+    name: 'unknown session answers 200',
+    sessions: true,
+    fails: ['SESS-004'],
+    wrap: rewriteJson(is('GET', SESSION), (_body, status, r) => (status === 404 ? { status: 200, body: /\/messages$/.test(r.url) ? { session_id: 'x', messages: [] } : { id: 'x' } } : undefined)),
+  },
+  {
+    name: 'sessions limit ignored',
+    sessions: true,
+    fails: ['SESS-005'],
+    wrap: rewriteRequest((request) => (is('GET', /^\/v1\/sessions\?limit=[1-9]/)(request) ? new Request(request.url.replace(/\?.*$/, ''), { signal: request.signal, headers: request.headers }) : request)),
+  },
+  { name: 'negative sessions limit accepted', sessions: true, fails: ['SESS-006'], wrap: rewriteJson(is('GET', SESSIONS), (_body, status) => (status === 400 ? { status: 200, body: { sessions: [] } } : undefined)) },
 ];
 
 describe('sensitivity: each check fails against a daemon that breaks its rule', () => {
@@ -249,7 +274,7 @@ describe('sensitivity: each check fails against a daemon that breaks its rule', 
   });
 
   it.concurrent.each(breakers.map((b) => [b.name, b] as const))('%s', async (_name, breaker) => {
-    const daemon = await startDaemon({ wrap: breaker.wrap, ...(breaker.minimal ? { minimal: true } : {}) });
+    const daemon = await startDaemon({ wrap: breaker.wrap, ...(breaker.minimal ? { minimal: true } : {}), ...(breaker.sessions ? { sessions: true } : {}) });
     daemons.push(daemon);
     const report = await runSuite({
       url: daemon.url,

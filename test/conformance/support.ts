@@ -19,10 +19,10 @@ export interface TestDaemon {
 
 export const TEST_PERMISSION_TIMEOUT_MS = 400;
 
-export async function startDaemon(options: { minimal?: boolean; wrap?: Wrap; permissionTimeoutMs?: number } = {}): Promise<TestDaemon> {
+export async function startDaemon(options: { minimal?: boolean; sessions?: boolean; wrap?: Wrap; permissionTimeoutMs?: number } = {}): Promise<TestDaemon> {
   const token = randomBytes(24).toString('hex');
   const permissionTimeoutMs = options.permissionTimeoutMs ?? TEST_PERMISSION_TIMEOUT_MS;
-  const server = createReferenceServer({ token, host: loadMockHost({ minimal: options.minimal ?? false }), permissionTimeoutMs });
+  const server = createReferenceServer({ token, host: loadMockHost({ minimal: options.minimal ?? false, sessions: options.sessions ?? false }), permissionTimeoutMs });
   const base: Handle = (request) => server.handle(request);
   const handle = options.wrap ? options.wrap(base, token) : base;
   const node = await serveNode({ handle }, { host: '127.0.0.1', port: 0, closeGraceMs: 500 });
