@@ -4,7 +4,7 @@
  * `docs/faults.md` is generated from this table (`npm run mutants -- --markdown`).
  */
 
-export type FaultArea = 'auth' | 'status' | 'catalogs' | 'validation' | 'runs' | 'sse' | 'cancel' | 'permissions';
+export type FaultArea = 'auth' | 'status' | 'catalogs' | 'validation' | 'runs' | 'sse' | 'cancel' | 'permissions' | 'sessions';
 
 export interface FaultDefinition {
   /** The switch: `--fault NAME` on glue-mock-daemon, or `faults: [NAME]` in-process. */
@@ -16,7 +16,10 @@ export interface FaultDefinition {
   via: 'middleware' | 'internal';
   /** Conformance check ids that must fail against a daemon with this fault (at least these). */
   mustFail: readonly string[];
-  /** The host the fault shows on: `minimal` for rules about capabilities a host lacks. Default full. */
+  /**
+   * The host the fault shows on: `minimal` for rules about capabilities a host lacks. Default full
+   * (which keeps sessions, as the `--embedded` daemon does, so the SESS checks run).
+   */
   host?: 'full' | 'minimal';
 }
 
@@ -37,7 +40,7 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'diagnostics-leaks-token', area: 'status', via: 'middleware', rule: 'neither status nor diagnostics ever contains the bearer token', mustFail: ['STATUS-005'] },
   { name: 'status-active-runs-zero', area: 'status', via: 'middleware', rule: '`active_runs` counts runs still going, including one waiting on a permission', mustFail: ['RUN-006'] },
   { name: 'diagnostics-missing-runtime', area: 'status', via: 'middleware', rule: 'GET /v1/diagnostics carries the runtime block the spec requires', mustFail: ['STATUS-004'] },
-  { name: 'session-lookup-exposed', area: 'status', via: 'middleware', rule: 'without the `sessions` capability the session lookup routes answer 404', mustFail: ['ROUTE-006'] },
+  { name: 'session-lookup-exposed', area: 'status', via: 'middleware', host: 'minimal', rule: 'without the `sessions` capability the session lookup routes answer 404', mustFail: ['ROUTE-006'] },
   { name: 'capability-missing-grants', area: 'status', via: 'middleware', rule: 'status advertises `permission_grants`, which the daemon itself provides on every host', mustFail: ['STATUS-003'] },
   { name: 'catalog-empty-404', area: 'status', via: 'middleware', host: 'minimal', rule: 'a catalog the host does not implement answers 200 with an empty list, not 404', mustFail: ['CAP-001'] },
   { name: 'action-unsupported-200', area: 'status', via: 'middleware', host: 'minimal', rule: 'an action the host does not implement (recall) answers 404, not an empty result', mustFail: ['CAP-002'] },
@@ -108,4 +111,11 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'grant-delete-unknown-204', area: 'permissions', via: 'middleware', rule: 'deleting an unknown grant answers 404 not_found (here 204)', mustFail: ['GRANT-004'] },
   { name: 'permission-id-reused', area: 'permissions', via: 'middleware', rule: 'each permission request of a run has its own permission_id (here all show the first one)', mustFail: ['PERM-011'] },
   { name: 'expires-at-missing', area: 'permissions', via: 'middleware', rule: 'permission_request payloads carry `expires_at`', mustFail: ['PERM-001', 'PERM-002'] },
+  // session lookup (optional capability `sessions`)
+  { name: 'sessions-null', area: 'sessions', via: 'middleware', rule: 'a session search without matches answers sessions [], never null', mustFail: ['SESS-001'] },
+  { name: 'session-get-not-found', area: 'sessions', via: 'middleware', rule: 'a stored session is found by GET /v1/sessions/{id} (here always 404)', mustFail: ['SESS-002', 'SESS-003', 'ROUTE-006'] },
+  { name: 'session-messages-dropped', area: 'sessions', via: 'middleware', rule: 'the transcript holds every message of the session (here only the user messages)', mustFail: ['SESS-003'] },
+  { name: 'session-unknown-200', area: 'sessions', via: 'middleware', rule: 'an unknown session answers 404 not_found (here an empty session)', mustFail: ['SESS-004'] },
+  { name: 'sessions-limit-ignored', area: 'sessions', via: 'middleware', rule: 'GET /v1/sessions?limit=N returns at most N sessions', mustFail: ['SESS-005'] },
+  { name: 'sessions-limit-negative-accepted', area: 'sessions', via: 'middleware', rule: 'a negative or non-numeric session limit answers 400 (here it is ignored)', mustFail: ['SESS-006'] },
 ];

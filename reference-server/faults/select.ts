@@ -9,9 +9,10 @@ import { catalogFaults } from './catalog-faults.js';
 import { errorFaults } from './error-faults.js';
 import type { FaultContext, Middleware, MiddlewareFactory } from './middleware.js';
 import { runFaults } from './run-faults.js';
+import { sessionFaults } from './session-faults.js';
 import { sseFaults } from './sse-faults.js';
 
-export const middlewareFaults: Readonly<Record<string, MiddlewareFactory>> = { ...authFaults, ...catalogFaults, ...errorFaults, ...runFaults, ...sseFaults };
+export const middlewareFaults: Readonly<Record<string, MiddlewareFactory>> = { ...authFaults, ...catalogFaults, ...errorFaults, ...runFaults, ...sessionFaults, ...sseFaults };
 
 export interface SelectedFaults {
   /** Hook names for `ReferenceServerOptions.faults`. */

@@ -44,7 +44,8 @@ const newToken = (): string => `fault-kit-${crypto.randomUUID()}`;
 export async function runSuiteAgainst(faults: readonly string[], options: { concurrency?: number; minimal?: boolean } = {}): Promise<DaemonRun> {
   const started = Date.now();
   const token = newToken();
-  const host = loadMockHost({ minimal: options.minimal === true });
+  // The full host keeps sessions (as `--embedded` does) so the SESS checks run; the minimal one, like Go, does not.
+  const host = loadMockHost({ minimal: options.minimal === true, sessions: options.minimal !== true });
   const server = createFaultyServer({ token, host, permissionTimeoutMs: PERMISSION_TIMEOUT_MS, faults });
   const node = await serveNode(server, { host: '127.0.0.1', port: 0, closeGraceMs: 200 });
   try {
