@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CliSource } from './build.js';
 
 export interface DaemonProcess {
   url: string;
@@ -24,19 +25,21 @@ export interface DaemonOptions {
   args?: string[];
   /** Extra node flags for the daemon process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Compiled CLI or sources (default: sources through tsx). */
+  source?: CliSource;
   startTimeoutMs?: number;
 }
 
-/** The node argv that runs one of this package's CLIs from source (tsx), which works in a clean clone. */
-export function cliArgv(root: string, cli: 'glue-mock-daemon' | 'glue-conformance'): string[] {
-  return ['--import', 'tsx', join(root, 'src', 'cli', `${cli}.ts`)];
+/** The node argv that runs one of this package's CLIs, compiled or from source (tsx). */
+export function cliArgv(root: string, cli: 'glue-mock-daemon' | 'glue-conformance', source: CliSource = { kind: 'tsx' }): string[] {
+  return source.kind === 'build' ? [join(source.dir, 'src', 'cli', `${cli}.js`)] : ['--import', 'tsx', join(root, 'src', 'cli', `${cli}.ts`)];
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess> {
   const token = randomBytes(32).toString('hex');
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), ...cliArgv(options.root, 'glue-mock-daemon'), '--listen', '127.0.0.1:0', '--metadata', '', '--permission-timeout', options.permissionTimeout, ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), ...cliArgv(options.root, 'glue-mock-daemon', options.source), '--listen', '127.0.0.1:0', '--metadata', '', '--permission-timeout', options.permissionTimeout, ...(options.args ?? [])],
     { cwd: options.root, env: { ...process.env, GLUE_DAEMON_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const pid = child.pid;
@@ -100,5 +103,16 @@ export async function processRss(pid: number): Promise<number> {
       if (error) reject(error);
       else resolve(Number(stdout.trim()) * 1024);
     });
+  });
+}
+
+/** `glue-mock-daemon --help`, to learn which flags this checkout's daemon has. */
+export function daemonHelp(root: string, source?: CliSource): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...cliArgv(root, 'glue-mock-daemon', source), '--help'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', () => resolve(''));
+    child.once('exit', () => resolve(out));
   });
 }

@@ -4,13 +4,15 @@
  * 55 MB flood must not weigh on the next group. Prints a table, writes bench/results/<time>.json.
  *
  *   npm run bench -- [--runs N] [--only flood,concurrent,memory,suite] [--quick] [--out FILE]
+ *                    [--from build|tsx] [--daemon-root DIR] [--streams N]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { startDaemon, type DaemonProcess } from './daemon-process.js';
+import { buildCli, type CliSource } from './build.js';
+import { daemonHelp, startDaemon, type DaemonProcess } from './daemon-process.js';
 import { evaluateGoals, renderReport, type BenchResults } from './report.js';
 import { benchConcurrent } from './scenarios/concurrent.js';
 import { benchFlood } from './scenarios/flood.js';
@@ -25,15 +27,20 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     streams: { type: 'string', default: '1000' },
+    // Another checkout's daemon (A/B runs of a daemon change); the client and the figures stay ours.
+    'daemon-root': { type: 'string' },
+    // build (default): the compiled CLIs, as `npx glue-mock-daemon` runs them; tsx: the sources.
+    from: { type: 'string', default: 'build' },
   },
 });
+const daemonRoot = resolve(values['daemon-root'] ?? root);
 const runs = values.quick ? 2 : Number(values.runs);
 const only = new Set(values.only.split(','));
 const concurrencies = values.quick ? [50, 200] : [50, 200, 500, 1000];
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 async function withDaemon<T>(permissionTimeout: string, args: string[], body: (daemon: DaemonProcess) => Promise<T>): Promise<T> {
-  const daemon = await startDaemon({ root, permissionTimeout, args });
+  const daemon = await startDaemon({ root: daemonRoot, permissionTimeout, source, args: [...limitFlags, ...args] });
   try {
     return await body(daemon);
   } finally {
@@ -41,7 +48,20 @@ async function withDaemon<T>(permissionTimeout: string, args: string[], body: (d
   }
 }
 
+/** Limit flags sized for the load, when this daemon has them (its defaults refuse 1,000 streams). */
+const limitFlags: string[] = [];
+let source: CliSource = { kind: 'tsx' };
+
 async function main(): Promise<void> {
+  if (values.from === 'build') {
+    log(`compiling ${daemonRoot} into .tmp/bench-build…`);
+    source = buildCli(daemonRoot);
+  } else if (values.from !== 'tsx') throw new Error(`--from must be build or tsx, got ${values.from}`);
+  const help = await daemonHelp(daemonRoot, source);
+  const load = String(Math.max(...concurrencies, Number(values.streams)) + 100);
+  if (help.includes('--max-active-runs')) limitFlags.push('--max-active-runs', load);
+  if (help.includes('--max-open-streams')) limitFlags.push('--max-open-streams', load);
+  if (limitFlags.length < 4) log('note: glue-mock-daemon has no --max-active-runs/--max-open-streams flags; its default limits apply');
   const results: BenchResults = { flood: [], concurrent: [] };
   if (only.has('flood')) {
     for (const deltas of [1000, 10000]) {
@@ -67,11 +87,12 @@ async function main(): Promise<void> {
   if (only.has('suite')) {
     const suiteRuns = values.quick ? 1 : Math.min(runs, 3);
     log(`conformance suite × ${suiteRuns}…`);
-    results.suite = await benchSuite(root, suiteRuns, 1000);
+    results.suite = await benchSuite(daemonRoot, suiteRuns, 1000, source, limitFlags);
   }
 
   const goals = evaluateGoals(results);
   process.stdout.write(`${renderReport(results, goals)}\n`);
+  results.daemon = { root: daemonRoot, from: source.kind, flags: limitFlags };
   const file = values.out ?? join(root, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(file), { recursive: true });
   const machine = { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };

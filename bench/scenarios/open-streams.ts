@@ -1,7 +1,7 @@
 /**
  * Daemon memory with N streams open at once: N `permission` runs, each with a reader parked on its
  * pending permission request. Per-stream cost = (RSS with N open − RSS before) / N, so it covers the
- * run, its event log, the socket and the stream together.
+ * run, its event log, the socket and the stream together. Measured cold and warm (see below).
  */
 import { round } from '../stats.js';
 import { openEvents, startRun, type Target } from '../run-client.js';
@@ -12,20 +12,32 @@ export interface OpenStreamsResult {
   opened: number;
   rssBeforeMb: number;
   rssOpenMb: number;
+  /** Warm figure (the goal): RSS with N open − RSS after an earlier batch of N was released, over N. */
   perStreamKb: number;
+  /** Cold figure: the first batch of N, from a daemon that had served 20 streams. */
+  coldPerStreamKb: number;
   problems: string[];
 }
 
 const PARK_TIMEOUT_MS = 60_000;
 
 export async function benchOpenStreams(target: Target & { rss(): Promise<number> }, streams: number): Promise<OpenStreamsResult> {
-  // Warm up the same path once, so the baseline already holds compiled code and pools.
+  // Cold: from a daemon that has served a few streams. The delta includes one-time growth of the
+  // V8 heap (young generation, code), which is not a per-stream cost.
   await parkStreams(target, 20, 'warm').then((parked) => parked.release());
   await settle();
-  const rssBefore = await target.rss();
+  const rssCold = await steadyRss(target);
+  const first = await parkStreams(target, streams, 'cold');
+  await settle();
+  const rssFirst = await steadyRss(target);
+  await first.release();
+  // Warm: the same load again, after the first batch was released; the delta is what N open
+  // streams hold in a daemon that has already grown to serve them.
+  await settle();
+  const rssBefore = await steadyRss(target);
   const parked = await parkStreams(target, streams, 'open');
   await settle();
-  const rssOpen = await target.rss();
+  const rssOpen = await steadyRss(target);
   await parked.release();
   return {
     streams,
@@ -33,7 +45,8 @@ export async function benchOpenStreams(target: Target & { rss(): Promise<number>
     rssBeforeMb: round(rssBefore / 2 ** 20),
     rssOpenMb: round(rssOpen / 2 ** 20),
     perStreamKb: round((rssOpen - rssBefore) / 1024 / Math.max(1, parked.opened)),
-    problems: parked.problems.slice(0, 10),
+    coldPerStreamKb: round((rssFirst - rssCold) / 1024 / Math.max(1, first.opened)),
+    problems: [...first.problems, ...parked.problems].slice(0, 10),
   };
 }
 
@@ -81,3 +94,13 @@ async function parkStreams(target: Target, count: number, tag: string): Promise<
 
 /** Lets the daemon finish writing and its allocator settle before sampling RSS. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500));
+
+/** The lowest of a few RSS samples: garbage not yet collected is not memory a stream holds. */
+async function steadyRss(target: { rss(): Promise<number> }): Promise<number> {
+  let low = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    low = Math.min(low, await target.rss());
+  }
+  return low;
+}

@@ -3,6 +3,7 @@
  * process against a freshly started daemon with the same permission timeout.
  */
 import { spawn } from 'node:child_process';
+import type { CliSource } from '../build.js';
 import { cliArgv, startDaemon } from '../daemon-process.js';
 import { median, round } from '../stats.js';
 
@@ -18,15 +19,15 @@ export interface SuiteResult {
 
 const SUITE_TIMEOUT_MS = 120_000;
 
-export async function benchSuite(root: string, runs: number, permissionTimeoutMs: number): Promise<SuiteResult> {
+export async function benchSuite(root: string, runs: number, permissionTimeoutMs: number, source: CliSource, daemonArgs: string[] = []): Promise<SuiteResult> {
   const walls: number[] = [];
   const exitCodes: number[] = [];
   let summary = '';
   for (let i = 0; i < runs; i++) {
     // A fresh daemon per run: grants and runs from an earlier suite run must not change this one.
-    const daemon = await startDaemon({ root, permissionTimeout: `${permissionTimeoutMs}ms` });
+    const daemon = await startDaemon({ root, permissionTimeout: `${permissionTimeoutMs}ms`, source, args: daemonArgs });
     try {
-      const run = await runCli(root, daemon.url, daemon.token, permissionTimeoutMs);
+      const run = await runCli(root, source, daemon.url, daemon.token, permissionTimeoutMs);
       walls.push(run.wallMs);
       exitCodes.push(run.code);
       summary = run.summary;
@@ -44,12 +45,12 @@ export async function benchSuite(root: string, runs: number, permissionTimeoutMs
   };
 }
 
-function runCli(root: string, url: string, token: string, permissionTimeoutMs: number): Promise<{ wallMs: number; code: number; summary: string }> {
+function runCli(root: string, source: CliSource, url: string, token: string, permissionTimeoutMs: number): Promise<{ wallMs: number; code: number; summary: string }> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     const child = spawn(
       process.execPath,
-      [...cliArgv(root, 'glue-conformance'), '--url', url, '--profile', 'scripted', '--permission-timeout', `${permissionTimeoutMs}ms`],
+      [...cliArgv(root, 'glue-conformance', source), '--url', url, '--profile', 'scripted', '--permission-timeout', `${permissionTimeoutMs}ms`],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', GLUE_DAEMON_TOKEN: token } },
     );
     let out = '';
