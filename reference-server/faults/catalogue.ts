@@ -1,10 +1,11 @@
 /**
  * The fault catalogue: every deliberate protocol violation the reference daemon can be switched
  * into, the one rule it breaks, and the conformance checks that must fail because of it.
- * `docs/faults.md` is generated from this table (`npm run mutants -- --markdown`).
+ * `docs/faults.md` is generated from this table (`npm run mutants -- --write-docs`).
  */
 
-export type FaultArea = 'auth' | 'status' | 'catalogs' | 'validation' | 'runs' | 'sse' | 'cancel' | 'permissions' | 'sessions';
+export const FAULT_AREAS = ['auth', 'status', 'catalogs', 'validation', 'runs', 'sse', 'cancel', 'permissions', 'sessions'] as const;
+export type FaultArea = (typeof FAULT_AREAS)[number];
 
 export interface FaultDefinition {
   /** The switch: `--fault NAME` on glue-mock-daemon, or `faults: [NAME]` in-process. */

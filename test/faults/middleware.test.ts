@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULTS } from '../../reference-server/faults/catalogue.js';
+import { FAULT_AREAS, FAULTS } from '../../reference-server/faults/catalogue.js';
 import { middlewareFaults, selectFaults, UnknownFaultError } from '../../reference-server/faults/select.js';
 import { parseSseBlock, splitSseBlocks } from '../../reference-server/faults/sse-frames.js';
 import { toPlusTwo } from '../../reference-server/faults/sse-faults.js';
@@ -33,7 +33,7 @@ describe('fault catalogue', () => {
   it('has at least 30 uniquely named faults covering every area', () => {
     expect(FAULTS.length).toBeGreaterThanOrEqual(30);
     expect(new Set(FAULTS.map((f) => f.name)).size).toBe(FAULTS.length);
-    expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(['auth', 'status', 'catalogs', 'validation', 'runs', 'sse', 'cancel', 'permissions']));
+    expect(new Set(FAULTS.map((f) => f.area))).toEqual(new Set(FAULT_AREAS));
   });
 
   it('has an implementation for every fault, and no implementation outside the catalogue', () => {
