@@ -11,7 +11,8 @@ function failures(report: SuiteReport): string[] {
 describe('the suite against the reference daemon (full host)', () => {
   let daemon: TestDaemon;
   beforeAll(async () => {
-    daemon = await startDaemon();
+    // Full means every optional member, the opt-in session lookup too (as `--embedded`).
+    daemon = await startDaemon({ sessions: true });
   });
   afterAll(() => daemon.close());
 
