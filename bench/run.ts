@@ -52,6 +52,8 @@ async function withDaemon<T>(permissionTimeout: string, args: string[], body: (d
 const limitFlags: string[] = [];
 let source: CliSource = { kind: 'tsx' };
 
+const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+
 async function main(): Promise<void> {
   if (values.from === 'build') {
     log(`compiling ${daemonRoot} into .tmp/bench-build…`);
@@ -92,10 +94,12 @@ async function main(): Promise<void> {
 
   const goals = evaluateGoals(results);
   process.stdout.write(`${renderReport(results, goals)}\n`);
+  process.stdout.write(`\nmachine: ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end\n`);
   results.daemon = { root: daemonRoot, from: source.kind, flags: limitFlags };
   const file = values.out ?? join(root, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(file), { recursive: true });
-  const machine = { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
+  // The figures move with whatever else the machine runs; the load average says how busy it was.
+  const machine = { loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100), loadAtStart, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, runs, results, goals }, null, 2)}\n`);
   log(`results written to ${file}`);
 }

@@ -27,6 +27,9 @@ export interface TallyOptions {
 }
 
 const SEQ = /"seq":(\d+)/;
+const BLANK_LINE = Buffer.from('\n\n');
+/** Enough of a frame for its id, event and the envelope's leading fields. */
+const PREFIX_BYTES = 400;
 
 export async function tallyStream(body: ReadableStream<Uint8Array>, options: TallyOptions): Promise<StreamTally> {
   const reader = body.getReader();
@@ -54,7 +57,7 @@ export async function tallyStream(body: ReadableStream<Uint8Array>, options: Tal
       seq = typeof envelope.seq === 'number' ? envelope.seq : Number.NaN;
       if (envelope.type !== type) tally.problem ??= `event ${tally.events}: event line ${type} but envelope type ${String(envelope.type)}`;
     } else {
-      seq = Number(SEQ.exec(data.slice(0, 200))?.[1] ?? Number.NaN);
+      seq = Number(SEQ.exec(data)?.[1] ?? Number.NaN);
     }
     if (seq !== tally.events) tally.problem ??= `event ${tally.events}: expected seq ${tally.events}, got ${seq}`;
     if (!onTypeFired && options.onType && type === options.onType.type) {
@@ -63,24 +66,40 @@ export async function tallyStream(body: ReadableStream<Uint8Array>, options: Tal
     }
   };
 
+  // Frames are split on the raw bytes (memchr-fast); in prefix mode only each frame's first bytes
+  // are decoded, since `id:`, `event:` and the envelope's seq come first.
+  let pendingBytes: Buffer = Buffer.alloc(0);
   try {
     for (;;) {
       const result = await readWithin(reader, options.idleTimeoutMs);
       if (result.done) break;
       tally.bytes += result.value.byteLength;
-      carry += decoder.decode(result.value, { stream: true });
+      if (options.parse === 'json') {
+        carry += decoder.decode(result.value, { stream: true });
+        let start = 0;
+        for (let end = carry.indexOf('\n\n'); end >= 0; end = carry.indexOf('\n\n', start)) {
+          frame(carry.slice(start, end));
+          start = end + 2;
+        }
+        carry = start === 0 ? carry : carry.slice(start);
+        continue;
+      }
+      const chunk = Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength);
+      // A frame split across chunks: search from just before the boundary ("\n" | "\n").
+      const buf = pendingBytes.length > 0 ? Buffer.concat([pendingBytes, chunk]) : chunk;
       let start = 0;
-      for (let end = carry.indexOf('\n\n'); end >= 0; end = carry.indexOf('\n\n', start)) {
-        frame(carry.slice(start, end));
+      for (let end = buf.indexOf(BLANK_LINE, Math.max(0, pendingBytes.length - 1)); end >= 0; end = buf.indexOf(BLANK_LINE, start)) {
+        frame(buf.toString('latin1', start, Math.min(end, start + PREFIX_BYTES)));
         start = end + 2;
       }
-      carry = start === 0 ? carry : carry.slice(start);
+      pendingBytes = start >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(start));
     }
   } finally {
     reader.releaseLock();
   }
   tally.endMs = performance.now() - options.startedAt;
-  if (carry.trim() !== '') tally.problem ??= `stream ended inside a frame (${carry.length} chars pending)`;
+  const pending = carry.trim().length + pendingBytes.length;
+  if (pending > 0) tally.problem ??= `stream ended inside a frame (${pending} bytes pending)`;
   if (tally.firstType !== 'run_start') tally.problem ??= `first event ${tally.firstType || '(none)'}, expected run_start`;
   if (tally.lastType !== 'run_done' && tally.lastType !== 'run_error') tally.problem ??= `last event ${tally.lastType || '(none)'}, expected run_done or run_error`;
   return tally;
