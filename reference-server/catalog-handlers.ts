@@ -92,7 +92,7 @@ export async function handleMemories(ctx: DaemonContext, url: URL): Promise<Resp
   try {
     let memories = asList((await ctx.host.memoryCatalog({ limit }))?.memories);
     // The daemon truncates because hosts may ignore the limit (the captured host does).
-    if (limit > 0 && memories.length > limit && !ctx.faults.has('limit-ignored')) memories = memories.slice(0, limit);
+    if (limit > 0 && memories.length > limit) memories = memories.slice(0, limit);
     return jsonResponse(200, { memories: memories.map(memoryEntry) });
   } catch (error) {
     return hostError(error);

@@ -7,18 +7,12 @@
 export const INTERNAL_FAULTS = {
   'permission-timeout-allows': 'an unanswered permission request is allowed, not denied, when it times out',
   'permission-never-times-out': 'permission requests wait for a decision forever',
-  'decision-any-client': 'decisions are accepted from any X-Glue-Client-ID (no ownership check)',
   'decision-after-timeout-accepted': 'a decision on a request that already timed out returns 200 instead of 404',
   'grant-ignored': 'remembered grants are never consulted, so every request is asked again',
   'grant-shared-across-clients': 'remembered grants match regardless of the client that made them',
+  'sessions-not-serialised': 'runs of one session run at the same time instead of one after the other',
   'deny-aborts-run': 'a denial ends the run with run_error instead of letting the model see the reason',
   'cancel-ignored': 'DELETE /v1/runs/{id} answers 202 but the run keeps going',
-  'cancel-wrong-code': "a canceled run ends with run_error code 'internal' instead of 'canceled'",
-  'expires-at-missing': 'permission_request payloads omit expires_at',
-  'no-run-start': 'runs emit no run_start event',
-  'no-terminal-event': 'streams end without run_done or run_error',
-  'stream-left-open': 'streams stay open after the terminal event until the reader leaves',
-  'limit-ignored': 'GET /v1/memories ignores the limit query parameter',
 } as const;
 
 export type InternalFault = keyof typeof INTERNAL_FAULTS;

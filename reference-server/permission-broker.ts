@@ -57,8 +57,7 @@ export class PermissionBroker {
       return Promise.reject(error);
     }
     const expiresAt = new Date(this.options.now().getTime() + this.options.timeoutMs);
-    const payload: Record<string, unknown> = { permission_id: id, request };
-    if (!faults.has('expires-at-missing')) payload.expires_at = formatGoTime(expiresAt);
+    const payload: Record<string, unknown> = { permission_id: id, request, expires_at: formatGoTime(expiresAt) };
 
     return new Promise<PermissionAnswer>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -23,9 +23,10 @@ function failureOf(error: unknown): Failure {
 export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput): Promise<void> {
   const startPayload: Record<string, unknown> = { client_id: input.clientId };
   if (input.skill) startPayload.skill = input.skill;
-  if (!ctx.faults.has('no-run-start')) run.emit('run_start', startPayload);
+  run.emit('run_start', startPayload);
 
-  const release = await ctx.sessions.acquire(run.sessionId, run.signal);
+  // The 'sessions-not-serialised' fault skips the session's queue, so runs of one session overlap.
+  const release = ctx.faults.has('sessions-not-serialised') ? () => undefined : await ctx.sessions.acquire(run.sessionId, run.signal);
   try {
     if (!release) throw new RunFailure('canceled', 'context canceled');
     const io: AgentIO = {
@@ -35,17 +36,12 @@ export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput):
       now: ctx.now,
     };
     const result = await ctx.host.agent.run(input, io);
-    if (!ctx.faults.has('no-terminal-event')) {
-      // A Go map: keys come out sorted.
-      run.emit('run_done', { message: result.message, new_messages: result.newMessages ?? [], text: result.text });
-    }
+    // A Go map: keys come out sorted.
+    run.emit('run_done', { message: result.message, new_messages: result.newMessages ?? [], text: result.text });
   } catch (error) {
     const failure = failureOf(error);
     ctx.errors.record(ctx.now(), { runId: run.id, sessionId: run.sessionId, clientId: run.clientId }, failure.message);
-    if (failure.code === 'canceled' && ctx.faults.has('cancel-wrong-code')) failure.code = 'internal' as const;
-    if (!ctx.faults.has('no-terminal-event')) {
-      run.emit('run_error', { error: { code: failure.code, message: failure.message, retryable: false } });
-    }
+    run.emit('run_error', { error: { code: failure.code, message: failure.message, retryable: false } });
   } finally {
     release?.();
     run.finish();

@@ -69,7 +69,6 @@ export function handleRunEvents(ctx: DaemonContext, request: Request, runId: str
   const body = createEventStream(run, {
     onDisconnect: () => run.cancel(),
     onEnd: () => ctx.streams.ended(),
-    leaveOpen: ctx.faults.has('stream-left-open'),
     signal: request.signal,
   });
   return new Response(body, { status: 200, headers: sseHeaders });
@@ -92,7 +91,7 @@ export async function handleDecision(
   const run = ctx.runs.get(runId);
   if (!run) return errorResponse(404, 'not_found', messages.runNotFound);
   const clientId = trimHeaderValue(request.headers.get('x-glue-client-id') ?? '');
-  if (clientId && run.clientId && clientId !== run.clientId && !ctx.faults.has('decision-any-client')) {
+  if (clientId && run.clientId && clientId !== run.clientId) {
     return errorResponse(403, 'forbidden', 'permission decision belongs to another client');
   }
   const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, decisionSpec);

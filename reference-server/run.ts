@@ -30,8 +30,6 @@ export class Run {
   readonly expired = new Set<string>();
   done = false;
   finishedAtMs = 0;
-  /** Set when the server closes: readers held open by the 'stream-left-open' fault end too. */
-  released = false;
 
   private readonly frames: Uint8Array[] = [];
   private readonly now: () => Date;
@@ -88,16 +86,11 @@ export class Run {
     this.wake();
   }
 
-  release(): void {
-    this.released = true;
-    this.wake();
-  }
-
   cancel(): void {
     if (!this.done) this.controller.abort();
   }
 
-  /** Resolves at the next emit, finish or release. */
+  /** Resolves at the next emit or finish. */
   changed(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
   }

@@ -285,7 +285,6 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
         run.emit('run_error', { error: { code: 'canceled', message: 'context canceled', retryable: false } });
         run.finish();
       }
-      for (const run of runs.all()) if (faults.has('stream-left-open')) run.release();
       await bounded(waitForStreams(), shutdownGraceMs);
     })();
     return shutdownPromise;
@@ -293,7 +292,6 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
 
   async function close(): Promise<void> {
     await shutdown();
-    for (const run of runs.all()) run.release();
     runs.clear();
   }
 

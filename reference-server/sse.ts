@@ -27,8 +27,6 @@ export interface EventStreamOptions {
   onDisconnect(): void;
   /** Called once when the stream ends for any reason. */
   onEnd(): void;
-  /** 'stream-left-open' fault: keep the stream open after the run is done until released. */
-  leaveOpen: boolean;
   signal?: AbortSignal;
 }
 
@@ -75,7 +73,7 @@ export function createEventStream(run: Run, options: EventStreamOptions): Readab
             controller.enqueue(frame);
             return;
           }
-          if (run.released || (run.done && !options.leaveOpen)) {
+          if (run.done) {
             end();
             controller.close();
             return;

@@ -71,6 +71,8 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'run-start-no-skill', area: 'runs', via: 'middleware', rule: '`run_start` of a skill run names the skill', mustFail: ['RUN-008'] },
   { name: 'run-start-200', area: 'runs', via: 'middleware', rule: 'starting a run answers 201 Created (here 200)', mustFail: ['RUN-001'] },
   { name: 'run-session-id-raw', area: 'runs', via: 'middleware', rule: 'the run start answer carries the percent-decoded session id (here the raw path segment)', mustFail: ['RUN-002'] },
+  { name: 'run-id-reused', area: 'runs', via: 'middleware', rule: 'every started run gets its own run id (here later runs of a session answer with its first run id)', mustFail: ['RUN-003'] },
+  { name: 'sessions-not-serialised', area: 'runs', via: 'internal', rule: "runs of one session are serialised (here a run's loop starts while the previous run's loop still goes)", mustFail: ['RUN-004'] },
   { name: 'events-unknown-run-stream', area: 'runs', via: 'middleware', rule: 'the events of an unknown run are a 404 JSON envelope, not an (empty) event stream', mustFail: ['ROUTE-003'] },
   // SSE
   { name: 'sse-no-cache-control', area: 'sse', via: 'middleware', rule: 'the event stream is sent with `Cache-Control: no-cache`', mustFail: ['SSE-013'] },

@@ -50,6 +50,25 @@ export const runFaults: Readonly<Record<string, MiddlewareFactory>> = {
     if (!isRoute(request, 'startRun') || response.status !== 201) return response;
     return rewriteJson(response, (body) => body, 200);
   },
+  'run-id-reused': () => {
+    // The answer to every later run of a session carries the session's first run id, as a daemon
+    // keying runs by session would; the client then follows the first run's events.
+    const firstRun = new Map<string, string>();
+    return async (request, next) => {
+      const response = await next(request);
+      const session = routeOf(request)?.params[0];
+      if (!isRoute(request, 'startRun') || session === undefined || response.status !== 201) return response;
+      return rewriteJson(response, (body) => {
+        if (!isRecord(body) || typeof body['run_id'] !== 'string') return body;
+        const first = firstRun.get(session);
+        if (first === undefined) {
+          firstRun.set(session, body['run_id']);
+          return body;
+        }
+        return { ...body, run_id: first, events_url: `/v1/runs/${encodeURIComponent(first)}/events` };
+      });
+    };
+  },
   'events-unknown-run-stream': () => async (request, next) => {
     // An unknown run gets an empty event stream instead of the 404 envelope.
     const response = await next(request);

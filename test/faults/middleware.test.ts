@@ -45,6 +45,11 @@ describe('fault catalogue', () => {
     expect(Object.keys(middlewareFaults).sort()).toEqual(middlewareNames.sort());
   });
 
+  it('uses every internal hook: the daemon core carries no fault code the catalogue does not select', () => {
+    const internalNames = FAULTS.filter((f) => f.via === 'internal').map((f) => f.name);
+    expect(Object.keys(INTERNAL_FAULTS).sort()).toEqual(internalNames.sort());
+  });
+
   it('refuses an unknown fault and lists the valid names', () => {
     expect(() => selectFaults(['sse-seq-gap', 'nope'], { token: 't' })).toThrow(UnknownFaultError);
     expect(() => selectFaults(['nope'], { token: 't' })).toThrow(/unknown fault "nope".*Valid faults: auth-route-open, /);
@@ -186,6 +191,19 @@ describe('JSON rewriting faults', () => {
   it('run-session-id-raw echoes the encoded session id', async () => {
     const started = await body('run-session-id-raw', '/v1/sessions/chan%3A42/runs', { method: 'POST', body: '{"text":"hi"}' });
     expect(JSON.parse(started.text).session_id).toBe('chan%3A42');
+  });
+  it('run-id-reused answers later runs of a session with its first run id', async () => {
+    const { daemon, server } = faulty('run-id-reused');
+    let n = 0;
+    daemon.handle = async () => {
+      const id = `run_${++n}`;
+      return new Response(JSON.stringify({ run_id: id, session_id: 's', events_url: `/v1/runs/${id}/events` }) + '\n', { status: 201, headers: { 'Content-Type': 'application/json' } });
+    };
+    const start = async (session: string): Promise<unknown> =>
+      JSON.parse(await (await server.handle(fakeRequest(`/v1/sessions/${session}/runs`, { method: 'POST', body: '{"text":"hi"}' }))).text());
+    expect(await start('a')).toMatchObject({ run_id: 'run_1' });
+    expect(await start('b')).toMatchObject({ run_id: 'run_2' });
+    expect(await start('a')).toMatchObject({ run_id: 'run_1', events_url: '/v1/runs/run_1/events' });
   });
   it.each([
     ['decision-allow-ignored', { allow: true }, { allow: false }],
