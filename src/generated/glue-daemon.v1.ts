@@ -544,7 +544,8 @@ export interface components {
          *     `unauthorized` 401, `forbidden` 403, `not_found` 404, `method_not_allowed` 405,
          *     `internal` 500 (and in `run_error`), `canceled` (only in `run_error`). `conflict` and
          *     `provider_error` are listed by ADR-0010 but never sent by Glue v1.11.0 (provider failures
-         *     are `internal`).
+         *     are `internal`); the kit's reference daemon sends `conflict` with `retryable: true` for
+         *     its resource limits (429) and while shutting down (503), an extension beyond Go.
          * @enum {string}
          */
         ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "canceled" | "provider_error" | "internal";
