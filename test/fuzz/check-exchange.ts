@@ -65,7 +65,7 @@ function checkResponse(request: FuzzRequest | undefined, response: ParsedRespons
     return [];
   }
   if (response.status >= 200 && response.status < 300) {
-    const operation = request ? matchOperation(request.method, originPath(request.target)) : undefined;
+    const operation = request ? operationOf(request) : undefined;
     if (!operation) return [`success ${response.status} for a request no operation matches (${request?.method} ${request?.target})`];
     const valid = validateResponse(operation.operationId, response.status, body);
     return valid.ok ? [] : [`${operation.operationId} ${response.status} body invalid: ${valid.errors.join('; ')}`];
@@ -75,7 +75,7 @@ function checkResponse(request: FuzzRequest | undefined, response: ParsedRespons
 
 function checkStream(request: FuzzRequest | undefined, response: ParsedResponse): string[] {
   if (response.status !== 200) return [`SSE with status ${response.status}`];
-  if (request && matchOperation(request.method, originPath(request.target))?.operationId !== 'streamRunEvents') return [`SSE for ${request.method} ${request.target}`];
+  if (request && operationOf(request)?.operationId !== 'streamRunEvents') return [`SSE for ${request.method} ${request.target}`];
   const problems: string[] = [];
   const text = response.body.toString('utf8');
   for (const block of text.split('\n\n')) {
@@ -99,14 +99,17 @@ function checkStream(request: FuzzRequest | undefined, response: ParsedResponse)
 }
 
 /**
- * The path the server routes on: an absolute-form target (`http://host/v1/status`) names its path,
- * and the path is percent-decoded first, as Go routes on `r.URL.Path` (`/v1/%73tatus` is status).
+ * The operation a request names. An absolute-form target (`http://host/v1/status`) names its
+ * path; Go routes on the decoded path, so `/v1/%73tatus` is status: match the raw path first (its
+ * id segments may hold an encoded `#`, `?` or `/`), then the decoded one.
  */
-function originPath(target: string): string {
-  const path = (target.replace(/^https?:\/\/[^/]*/i, '') || '/').replace(/[?#].*$/s, '');
+function operationOf(request: FuzzRequest): ReturnType<typeof matchOperation> {
+  const path = (request.target.replace(/^https?:\/\/[^/]*/i, '') || '/').replace(/[?#].*$/s, '');
+  const raw = matchOperation(request.method, path);
+  if (raw) return raw;
   try {
-    return decodeURIComponent(path);
+    return matchOperation(request.method, decodeURIComponent(path));
   } catch {
-    return path;
+    return undefined;
   }
 }
