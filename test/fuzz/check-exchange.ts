@@ -7,6 +7,16 @@ import { matchOperation, validateEvent, validateResponse, validateSchema } from 
 import type { FuzzRequest } from './arbitraries.js';
 import { parseResponse, type ParsedResponse, type RawExchange } from './raw-http.js';
 
+/** Statuses the transport gives any request: timeout, body too large, busy, headers too large, bad Expect. */
+const TRANSPORT_STATUSES = new Set([408, 413, 417, 429, 431]);
+
+/**
+ * Answers given before any route is chosen, so to any path: an unparsable request, a malformed
+ * percent-escape (Go's server refuses it before the handler), and a route this daemon does not
+ * serve (the optional session lookup without its capability).
+ */
+const BEFORE_ROUTING = new Set(['malformed HTTP request', 'invalid URL escape', 'route not found']);
+
 export interface Verdict {
   problems: string[];
   responses: number;
@@ -62,6 +72,15 @@ function checkResponse(request: FuzzRequest | undefined, response: ParsedRespons
     const message = (body as { error: { message: string } }).error.message;
     // serveNode's catch-all: the handler threw. That is a crash as far as the client can tell.
     if (response.status === 500 && message === 'internal server error') return ['the handler threw (500 internal server error)'];
+    // An error on a known operation must be one the spec documents for it (transport-level
+    // refusals — unparsable request, timeout, body too large, busy, header too large — apply to
+    // every operation).
+    const transport = TRANSPORT_STATUSES.has(response.status) || BEFORE_ROUTING.has(message);
+    const operation = request && !transport ? operationOf(request) : undefined;
+    if (operation) {
+      const valid = validateResponse(operation.operationId, response.status, body);
+      if (!valid.ok) return [`${operation.operationId} ${response.status}: ${valid.errors.join('; ')}`];
+    }
     return [];
   }
   if (response.status >= 200 && response.status < 300) {
