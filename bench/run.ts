@@ -4,7 +4,7 @@
  * 55 MB flood must not weigh on the next group. Prints a table, writes bench/results/<time>.json.
  *
  *   npm run bench -- [--runs N] [--only flood,concurrent,memory,suite] [--quick] [--out FILE]
- *                    [--from build|tsx] [--daemon-root DIR] [--streams N]
+ *                    [--from build|tsx] [--daemon-root DIR] [--streams N] [--profile]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { buildCli, type CliSource } from './build.js';
+import { profileDaemon } from './profile.js';
 import { daemonHelp, startDaemon, type DaemonProcess } from './daemon-process.js';
 import { evaluateGoals, renderReport, type BenchResults } from './report.js';
 import { benchConcurrent } from './scenarios/concurrent.js';
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     'daemon-root': { type: 'string' },
     // build (default): the compiled CLIs, as `npx glue-mock-daemon` runs them; tsx: the sources.
     from: { type: 'string', default: 'build' },
+    // Profile the daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
+    profile: { type: 'boolean', default: false },
   },
 });
 const daemonRoot = resolve(values['daemon-root'] ?? root);
@@ -64,6 +67,18 @@ async function main(): Promise<void> {
   if (help.includes('--max-active-runs')) limitFlags.push('--max-active-runs', load);
   if (help.includes('--max-open-streams')) limitFlags.push('--max-open-streams', load);
   if (limitFlags.length < 4) log('note: glue-mock-daemon has no --max-active-runs/--max-open-streams flags; its default limits apply');
+  if (values.profile) {
+    const outDir = join(root, 'bench', 'results');
+    await mkdir(outDir, { recursive: true });
+    for (const workload of ['flood', 'concurrent'] as const) {
+      log(`profiling the daemon: ${workload === 'flood' ? 'flood 10000 × 4' : '500 concurrent hello runs × 4'}…`);
+      const p = await profileDaemon(daemonRoot, source, limitFlags, outDir, workload);
+      process.stdout.write(`\n${workload}: ${p.busyMs} ms of daemon CPU (${p.file})\n`);
+      process.stdout.write(`self time:\n${p.self.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
+      process.stdout.write(`inclusive, this package:\n${p.inclusive.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
+    }
+    return;
+  }
   const results: BenchResults = { flood: [], concurrent: [] };
   if (only.has('flood')) {
     for (const deltas of [1000, 10000]) {
