@@ -3,7 +3,7 @@
  * the relative events URL; same-session runs are serialised by the session lock; a provider
  * failure ends the run with run_error and the error envelope.
  */
-import { decide, eventsPath, openEvents, runsPath, startRun, startScenario } from '../events.js';
+import { decide, eventsPath, openEvents, runsPath, startRun, startScenario, type ReceivedEvent } from '../events.js';
 import { CheckSkip, ERROR_CODES, expectValid, fail, isObject, show } from '../expect.js';
 import { timeNs } from '../time.js';
 import type { Check } from '../types.js';
@@ -78,7 +78,22 @@ export const runChecks: Check[] = [
       const second = await startScenario(ctx, 'hello', session);
       const secondStream = await openEvents(ctx, second.eventsPath);
       await secondStream.until('run_start');
+      // Observe, not just compare clocks: while the first run visibly keeps streaming, the queued
+      // run must stay silent after run_start. Two more deltas of the first run give a non-serialising
+      // daemon ample time to deliver the second run's loop_start.
+      let early: ReceivedEvent | undefined;
+      const afterStart = secondStream.next().then((event) => (early = event));
+      afterStart.catch(() => undefined);
+      for (let i = 0; i < 2; i++) {
+        const event = await firstStream.until((e) => e.type === 'text_delta' || e.type === 'run_done' || e.type === 'run_error', 'the slow run streaming');
+        if (event.type !== 'text_delta') break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      if (early !== undefined && !firstStream.events.some((e) => e.type === 'loop_end' || e.type === 'run_done' || e.type === 'run_error')) {
+        fail(`the second run emitted ${show(early.type)} while the first run of its session was still streaming: ${secondStream.typeList()}`, secondStream.exchange);
+      }
       await ctx.http.request({ method: 'DELETE', path: `/v1/runs/${encodeURIComponent(first.runId)}` });
+      await afterStart;
       const [a, b] = await Promise.all([firstStream.readToEnd(), secondStream.readToEnd()]);
       const firstLoopEnd = a.find((e) => e.type === 'loop_end') ?? a.at(-1);
       const secondLoopStart = b.find((e) => e.type === 'loop_start');
