@@ -38,6 +38,17 @@ const restore: (() => void)[] = [];
 const onCrash = (): void => void (figures.crashes += 1);
 
 function captureConsole(): void {
+  // vitest intercepts console.* before it reaches the streams, so watch both.
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => {
+      written.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
+      original(...args);
+    };
+    restore.push(() => {
+      console[method] = original;
+    });
+  }
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
