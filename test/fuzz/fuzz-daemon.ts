@@ -40,6 +40,7 @@ export async function startFuzzDaemon(options: FuzzDaemonOptions = {}): Promise<
     port: 0,
     headersTimeoutMs: options.headersTimeoutMs ?? 2_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 3_000,
+    keepAliveTimeoutMs: 1_000,
     closeGraceMs: 500,
   });
   return {

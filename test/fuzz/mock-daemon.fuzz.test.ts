@@ -160,14 +160,20 @@ describe('mock daemon under hostile input', () => {
     }
   });
 
-  it('cuts a slow body and slow headers within the server timeouts with an envelope or a close', async () => {
+  it('cuts slow bodies, slow or missing headers and idle connections within the server timeouts', async () => {
     const slowBody = sendRaw(
       daemon.port,
       [Buffer.from(`POST /v1/recall HTTP/1.1\r\nHost: ${daemon.host}\r\nAuthorization: Bearer ${daemon.token}\r\nContent-Length: 100\r\nConnection: close\r\n\r\n`), ...Array.from({ length: 100 }, () => Buffer.from('{'))],
       { timeoutMs: EXCHANGE_BOUND_MS, pauseMs: 200 },
     );
     const slowHeaders = sendRaw(daemon.port, Array.from(`GET /v1/status HTTP/1.1\r\nHost: ${daemon.host}\r\nX-Slow: ${'a'.repeat(100)}`, (c) => Buffer.from(c)), { timeoutMs: EXCHANGE_BOUND_MS, pauseMs: 100 });
-    for (const exchange of await Promise.all([slowBody, slowHeaders])) {
+    // A connection that never sends a byte, and one kept alive after its answer, are closed too.
+    const silent = sendRaw(daemon.port, [], { timeoutMs: EXCHANGE_BOUND_MS });
+    const idle = sendRaw(daemon.port, [Buffer.from(`GET /v1/health HTTP/1.1\r\nHost: ${daemon.host}\r\n\r\n`)], { timeoutMs: EXCHANGE_BOUND_MS });
+    const kept = await idle;
+    expect(kept.timedOut, 'an idle kept-alive connection must be closed').toBe(false);
+    expect(parseResponse(kept.raw)?.status).toBe(200);
+    for (const exchange of await Promise.all([slowBody, slowHeaders, silent])) {
       figures.requests += 1;
       expect(exchange.timedOut, 'the server must cut a slow client').toBe(false);
       const response = parseResponse(exchange.raw);
