@@ -3,7 +3,7 @@
  * `glue-mock-daemon` and the supertest suites reach it. Request translation lives in
  * `node-listener.ts`; this file owns the listener: timeouts, bad-request answers and closing.
  */
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, ServerResponse, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createNodeListener, errorBody, type FetchHandler } from './node-listener.js';
 
@@ -48,6 +48,7 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   // Node refuses a headers timeout above the request timeout.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout || Infinity);
   let origin = '';
+  const listener = createNodeListener(handler, () => origin);
   const server = createServer(
     {
       noDelay: true,
@@ -59,11 +60,27 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
       // The timeouts above are only enforced on this tick; keep it well under the shortest one.
       connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(headersTimeout / 4))),
     },
-    createNodeListener(handler, () => origin),
+    listener,
   );
   // Socket inactivity must not cut an SSE stream that waits minutes on a permission.
   server.timeout = 0;
   server.on('clientError', answerClientError);
+  // Without these listeners node answers by itself: it drops a CONNECT without a word and sends a
+  // bare 417 for an unknown Expect. Both must get the JSON envelope like every other bad request.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    // CONNECT goes through the handler like any unsupported method (auth first, then 405).
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    res.once('finish', () => socket.end());
+    socket.on('error', () => undefined);
+    listener(req, res);
+  });
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = errorBody('invalid_request', 'unsupported Expect header');
+    res.writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': body.byteLength, Connection: 'close' });
+    res.end(body);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

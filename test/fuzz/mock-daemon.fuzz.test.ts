@@ -207,9 +207,9 @@ describe('requests node:http answers by itself', () => {
     ...TRANSPORT_GAP_CASES.methods.map((method) => `${method} /v1/status HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`),
     ...TRANSPORT_GAP_CASES.expect.map((expect) => `GET /v1/status HTTP/1.1\r\nHost: h\r\nExpect: ${expect}\r\nConnection: close\r\n\r\n`),
   ];
-  // Known gap in reference-server/serve-node.ts (no 'connect' / 'checkExpectation' handler): node
-  // drops a CONNECT without an answer and sends a bare 417. `it.fails` turns red once it is fixed.
-  it.fails.each(cases)('answers %j with an error envelope', async (raw) => {
+  // Left alone, node drops a CONNECT without an answer and sends a bare 417 for an unknown Expect;
+  // serve-node.ts handles both ('connect' and 'checkExpectation' listeners).
+  it.each(cases)('answers %j with an error envelope', async (raw) => {
     const exchange = await sendRaw(daemon.port, [Buffer.from(raw.replace('Host: h', `Host: ${daemon.host}`))], { timeoutMs: EXCHANGE_BOUND_MS });
     const response = parseResponse(exchange.raw);
     expect(response?.status).toBeGreaterThanOrEqual(400);
