@@ -49,6 +49,8 @@ Mock host:
   --delay-scale N             multiply every scenario delay by N (0 = no waiting; default 1)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
+  --max-active-runs N         runs not yet finished before starts get 429 (default 64)
+  --max-open-streams N        concurrent event streams before GETs get 429 (default 256)
 Other:
   --name NAME                 name on the first startup line (default "glue daemon")
   --allow-remote              allow a non-loopback --listen address (needs --token or $GLUE_DAEMON_TOKEN)
@@ -70,6 +72,8 @@ const OPTIONS = {
   'delay-scale': { type: 'string', default: '1' },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
+  'max-active-runs': { type: 'string' },
+  'max-open-streams': { type: 'string' },
   name: { type: 'string', default: 'glue daemon' },
   'allow-remote': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -92,6 +96,7 @@ interface DaemonConfig {
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
+  limits: { maxActiveRuns?: number; maxOpenStreams?: number };
 }
 
 type Parsed = { kind: 'run'; config: DaemonConfig } | { kind: 'print'; text: string };
@@ -150,6 +155,10 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       faults,
       permissionStorePath: values['permission-store'] || undefined,
       name: values.name.trim() || 'glue daemon',
+      limits: {
+        ...(values['max-active-runs'] !== undefined ? { maxActiveRuns: positiveInteger('--max-active-runs', values['max-active-runs']) } : {}),
+        ...(values['max-open-streams'] !== undefined ? { maxOpenStreams: positiveInteger('--max-open-streams', values['max-open-streams']) } : {}),
+      },
     },
   };
 }
@@ -159,6 +168,12 @@ function parseDelayScale(raw: string): number {
   const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(value)) throw new UsageError(`invalid value "${raw}" for --delay-scale: want a number >= 0 such as 0, 0.5 or 2`);
   return value;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 function packageVersion(): string {
@@ -190,6 +205,7 @@ function createServer(config: DaemonConfig): ReferenceServer {
     host,
     permissionTimeoutMs: config.permissionTimeoutMs,
     permissionStorePath: config.permissionStorePath,
+    limits: config.limits,
     version: packageVersion(),
     // The diagnostics runtime block the captured fake host reports (captures 019, 162).
     runtime: {
