@@ -62,12 +62,19 @@ export class RunRegistry {
       else finished.push(run);
     }
     finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
-    let count = finished.length;
+    // The count cap only takes runs some reader has streamed: a run nobody has read yet (a client
+    // that starts hundreds of runs, then reads them) must still replay, as Go's would. Unread runs
+    // are bounded by the byte cap and the TTL.
+    let count = finished.filter((run) => run.streamed).length;
     let bytes = finished.reduce((sum, run) => sum + run.bytes, 0);
     for (const run of finished) {
-      if (count <= this.options.retention && bytes <= this.options.maxBytes) break;
+      const overCount = count > this.options.retention && run.streamed;
+      if (!overCount && bytes <= this.options.maxBytes) {
+        if (count <= this.options.retention) break;
+        continue;
+      }
       this.runs.delete(run.id);
-      count--;
+      if (run.streamed) count--;
       bytes -= run.bytes;
     }
   }

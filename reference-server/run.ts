@@ -50,6 +50,8 @@ export class Run {
 
   /** Bytes of encoded events held for replay. */
   bytes = 0;
+  /** An event stream has been opened on this run (retention may then count it). */
+  streamed = false;
 
   get frameCount(): number {
     return this.frames.length;

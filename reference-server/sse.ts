@@ -32,6 +32,7 @@ export interface EventStreamOptions {
 
 /** A replay-then-follow stream over a run's event log, pulled one frame at a time. */
 export function createEventStream(run: Run, options: EventStreamOptions): ReadableStream<Uint8Array> {
+  run.streamed = true;
   let next = 0;
   let ended = false;
   const end = (): void => {
