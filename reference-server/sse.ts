@@ -10,7 +10,8 @@ const lineBreak = /[\r\n]/;
 
 export function encodeSseFrame(id: string, type: string, data: string): Uint8Array {
   // Ids and types are the daemon's own; a line break would forge extra fields, so refuse it loudly.
-  if (lineBreak.test(id) || lineBreak.test(type) || lineBreak.test(data)) {
+  // indexOf is a memchr over the (large, for flood runs) data; a regex class scan is several times slower.
+  if (lineBreak.test(id) || lineBreak.test(type) || data.includes('\n') || data.includes('\r')) {
     throw new Error(`Failed to encode SSE frame: line break in event ${JSON.stringify(type)}`);
   }
   return encoder.encode(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
