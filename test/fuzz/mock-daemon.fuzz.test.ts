@@ -30,7 +30,8 @@ const HEAP_GROWTH_BOUND = 64 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const figures = { requests: 0, crashes: 0, hangs: 0, noAnswer: 0, statuses: {} as Record<string, number>, peakRssMb: 0, peakHeapMb: 0, heapBeforeMb: 0, heapAfterMb: 0 };
+const figures = { requests: 0, crashes: 0, hangs: 0, noAnswer: 0, statuses: {} as Record<string, number>, peakRssMb: 0, peakHeapMb: 0, heapBeforeMb: 0, heapAfterMb: 0, closeHang: undefined as string | undefined };
+const CLOSE_BOUND_MS = 10_000;
 const peak = new MemoryPeak();
 const written: string[] = [];
 let daemon: FuzzDaemon;
@@ -93,7 +94,13 @@ afterAll(async () => {
   for (const undo of restore) undo();
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
-  await daemon.close();
+  // Closing is bounded too: a connection the server cannot end would hang it (counted as a hang).
+  const open = await new Promise<number>((resolve) => daemon.node.server.getConnections((_e, n) => resolve(n)));
+  const closed = await Promise.race([daemon.close().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_BOUND_MS))]);
+  if (!closed) {
+    figures.hangs += 1;
+    figures.closeHang = `close() still pending after ${CLOSE_BOUND_MS} ms with ${open} connections open at the start; stats ${JSON.stringify(daemon.server.stats())}`;
+  }
   figures.peakRssMb = Math.round(peak.rss / 2 ** 20);
   figures.peakHeapMb = Math.round(peak.heapUsed / 2 ** 20);
   figures.heapBeforeMb = Math.round(figures.heapBeforeMb);
@@ -102,7 +109,8 @@ afterAll(async () => {
   const dir = join(packageRoot(), '.tmp');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'fuzz-figures.json'), `${JSON.stringify({ runs: RUNS, ...figures }, null, 2)}\n`);
-});
+  if (figures.closeHang) throw new Error(`Failed to close the fuzzed daemon: ${figures.closeHang}`);
+}, CLOSE_BOUND_MS + 5_000);
 
 describe('mock daemon under hostile input', () => {
   it(`answers ${RUNS} malformed requests with error envelopes or valid successes, never the token`, async () => {
