@@ -72,7 +72,14 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
     const res = new ServerResponse(req);
     res.assignSocket(socket);
     res.shouldKeepAlive = false;
-    res.once('finish', () => socket.end());
+    // node leaves a CONNECT socket paused and outside the server's connection list: read and drop
+    // whatever the client still sends (else a large body stalls both sides and the socket never
+    // closes, so close() waits forever), and cut a client that never closes its side.
+    res.once('finish', () => {
+      socket.end();
+      socket.resume();
+      socket.setTimeout(5_000, () => socket.destroy());
+    });
     socket.on('error', () => undefined);
     listener(req, res);
   });
