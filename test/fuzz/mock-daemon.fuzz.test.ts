@@ -226,6 +226,19 @@ describe('requests node:http would answer by itself', () => {
   });
 });
 
+describe('a CONNECT with a large body', () => {
+  it('is answered and its socket closes, so the daemon can still close', async () => {
+    const body = Buffer.alloc(200_000, 0x7b);
+    const head = Buffer.from(`CONNECT /v1/skills HTTP/1.1\r\nHost: ${daemon.host}\r\nAuthorization: Bearer ${daemon.token}\r\nContent-Length: ${body.length}\r\n\r\n`);
+    const exchange = await sendRaw(daemon.port, [head, body], { timeoutMs: EXCHANGE_BOUND_MS });
+    expect(parseResponse(exchange.raw)?.status).toBe(405);
+    const open = (): Promise<number> => new Promise((resolve) => daemon.node.server.getConnections((_e, n) => resolve(n)));
+    // Bounded: the server must drop the socket once the client is gone.
+    for (let i = 0; i < 100 && (await open()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await open()).toBe(0);
+  });
+});
+
 describe('mock daemon past its limits', () => {
   it('answers the run and stream caps with a clear retryable envelope', async () => {
     const limited = await startFuzzDaemon({ maxActiveRuns: 2, maxOpenStreams: 1 });
