@@ -2,24 +2,11 @@
  * `/v1/diagnostics` state: the runtime block (Go's DiagnosticInfo, in struct order with omitempty)
  * and the ten most recent run errors, newest first.
  */
+import type { RuntimeInfo } from '../src/protocol/types.js';
 import { formatGoTime } from './go-time.js';
 
-/** What a host program tells the daemon about itself (all optional; Go's DiagnosticInfo fields). */
-export interface RuntimeInfoInput {
-  name?: string;
-  listen_addr?: string;
-  metadata_path?: string;
-  token_source?: string;
-  provider?: string;
-  model?: string;
-  store_type?: string;
-  store_path?: string;
-  settings_path?: string;
-  identity_path?: string;
-  coding_enabled?: boolean;
-  coding_work_dir?: string;
-  permission_remember_path?: string;
-}
+/** What a host program tells the daemon about itself: Go's DiagnosticInfo fields, all optional (`started_at` is the daemon's own). */
+export type RuntimeInfoInput = Partial<Omit<RuntimeInfo, 'started_at'>>;
 
 const maxRecentErrors = 10;
 

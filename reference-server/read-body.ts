@@ -4,11 +4,10 @@
  */
 import { decodeGoStruct } from './go-decode.js';
 import type { Decoded, StructSpec } from './go-decode.js';
+import { readTextCapped } from '../src/protocol/read-capped.js';
 import { bodyTooLarge, invalidJson } from './responses.js';
 
 export type BodyText = { ok: true; text: string } | { ok: false };
-
-const decoder = new TextDecoder('utf-8', { fatal: false });
 
 export async function readBodyText(request: Request, maxBytes: number): Promise<BodyText> {
   const declared = Number(request.headers.get('content-length') ?? '');
@@ -16,28 +15,8 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     await request.body?.cancel().catch(() => undefined);
     return { ok: false };
   }
-  if (!request.body) return { ok: true, text: '' };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { ok: false };
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1 && chunks[0]) return { ok: true, text: decoder.decode(chunks[0]) };
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { ok: true, text: decoder.decode(all) };
+  const text = await readTextCapped(request.body, maxBytes);
+  return text === undefined ? { ok: false } : { ok: true, text };
 }
 
 export type DecodedBody<S extends StructSpec> = { ok: true; value: Decoded<S> } | { ok: false; response: Response };

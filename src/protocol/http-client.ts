@@ -6,6 +6,7 @@
  * redacted so failure messages can show exactly what went over the wire.
  */
 import { readSse, type ReadSseOptions, type SseStream } from './sse-reader.js';
+import { readTextCapped } from './read-capped.js';
 
 /** One request/response pair as shown in failure messages. The token never appears in it. */
 export interface Exchange {
@@ -209,21 +210,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
 /** Reads a response body up to `maxBytes`; more than that is an error (a daemon must not flood us). */
 export async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`response body larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const text = await readTextCapped(response.body, maxBytes);
+  if (text === undefined) throw new Error(`response body larger than ${maxBytes} bytes`);
+  return text;
 }
 
 function parseJson(text: string): { json: unknown; jsonError?: string } {
