@@ -2,7 +2,7 @@
  * `/v1/diagnostics` state: the runtime block (Go's DiagnosticInfo, in struct order with omitempty)
  * and the ten most recent run errors, newest first.
  */
-import type { RuntimeInfo } from '../src/protocol/types.js';
+import type { DiagnosticError, RuntimeInfo } from '../src/protocol/types.js';
 import { formatGoTime } from './go-time.js';
 
 /** What a host program tells the daemon about itself: Go's DiagnosticInfo fields, all optional (`started_at` is the daemon's own). */
@@ -10,13 +10,7 @@ export type RuntimeInfoInput = Partial<Omit<RuntimeInfo, 'started_at'>>;
 
 const maxRecentErrors = 10;
 
-export interface RecentError {
-  time: string;
-  run_id?: string;
-  session_id?: string;
-  client_id?: string;
-  error: string;
-}
+export type RecentError = DiagnosticError;
 
 export function runtimeBlock(input: RuntimeInfoInput, startedAt: Date): Record<string, unknown> {
   const out: Record<string, unknown> = {};
