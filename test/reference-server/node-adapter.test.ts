@@ -9,26 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReferenceServer, type ReferenceServer } from '../../reference-server/index.js';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode, type NodeServer, type ServeNodeOptions } from '../../reference-server/serve-node.js';
+import { within as withinMs } from './spawn-daemon.js';
 
 const encoder = new TextEncoder();
 const WAIT_MS = 5_000;
-
-/** Resolves with the value, or rejects after `ms` so no test waits forever. */
-function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
+const within = <T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> => withinMs(promise, what, ms);
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
