@@ -2,7 +2,16 @@
  * The shapes of the mock host's own YAML files (fixtures/scenarios, fixtures/catalogs), after
  * schema validation. These are this package's file formats, not protocol shapes: the JSON Schemas
  * in fixtures/schema/ are their source of truth for users, these types mirror them for the code.
+ * Where a file entry is a protocol shape (a catalog entry, usage), the type is the generated one.
  */
+import type {
+  McpPromptArgument,
+  McpPromptEntry,
+  McpResourceContent,
+  McpResourceEntry,
+  RoleCatalogEntry,
+  Usage,
+} from '../../src/protocol/types.js';
 
 /** Where a loaded definition came from, for error messages. */
 export interface SourceRef {
@@ -38,13 +47,7 @@ export interface ToolCallSpec {
   on_deny?: { result?: ToolResultSpec; fail?: string };
 }
 
-export interface UsageSpec {
-  input_tokens?: number;
-  output_tokens?: number;
-  cache_read_tokens?: number;
-  cache_write_tokens?: number;
-  total_tokens?: number;
-}
+export type UsageSpec = Usage;
 
 export interface TurnSpec {
   text?: string;
@@ -85,47 +88,21 @@ export interface SkillSpec {
   instructions: string;
 }
 
-export interface RoleSpec {
-  name: string;
-  description?: string;
-  model?: string;
-}
+export type RoleSpec = RoleCatalogEntry;
 
-export interface McpResourceContentSpec {
-  uri: string;
-  mime_type?: string;
-  text?: string;
-  blob?: string;
-  _meta?: Record<string, unknown>;
-}
+export type McpResourceContentSpec = McpResourceContent;
 
-export interface McpResourceSpec {
-  server: string;
-  uri: string;
-  name: string;
-  title?: string;
-  description?: string;
-  mime_type?: string;
-  annotations?: Record<string, unknown>;
-  size?: number;
+/** A catalog entry as listed, plus what a read of it returns. */
+export interface McpResourceSpec extends McpResourceEntry {
   contents?: McpResourceContentSpec[];
   /** A read of this resource fails with this host error. */
   read_error?: string;
 }
 
-export interface McpPromptArgumentSpec {
-  name: string;
-  title?: string;
-  description?: string;
-  required?: boolean;
-}
+export type McpPromptArgumentSpec = McpPromptArgument;
 
-export interface McpPromptSpec {
-  server: string;
-  name: string;
-  title?: string;
-  description?: string;
-  arguments?: McpPromptArgumentSpec[];
+/** A catalog entry as listed, plus what a render of it returns. */
+export interface McpPromptSpec extends McpPromptEntry {
   render?: { description?: string; messages: { role: string; content: unknown }[] };
   /** A render of this prompt fails with this host error. */
   render_error?: string;
