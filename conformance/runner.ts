@@ -10,6 +10,7 @@ import { createHttpClient, describeError, HttpError, type Exchange } from '../sr
 import { allChecks } from './checks/index.js';
 import { createCheckContext } from './context.js';
 import { CheckFailure, CheckSkip, isObject } from './expect.js';
+import { applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
 import { selectChecks, SelectionError, type LevelFilter } from './select.js';
 import { DEFAULT_PROMPTS, type Check, type CheckResult, type Profile, type ScenarioPrompts, type SuiteReport } from './types.js';
 
@@ -94,36 +95,20 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     throw error;
   }
 
-  const expected = new Set((options.expectedFailures ?? []).map((id) => id.trim().toUpperCase()).filter((id) => id !== ''));
-  const registry = options.checks ?? allChecks;
-  const unknownExpected = [...expected].filter((id) => !registry.some((c) => c.id === id));
+  const expected = baselineIds(options.expectedFailures);
+  const unknownExpected = unknownBaselineIds(expected, options.checks ?? allChecks);
   if (unknownExpected.length > 0) throw new SuiteError('usage', `expected failures name unknown checks: ${unknownExpected.join(', ')}`);
 
   const capabilities = await discover(baseUrl, options.token, Math.min(timeoutMs, 10_000), options);
-  const results = new Map<Check, CheckResult>();
-  const queue = [...selected.filter((c) => c.slow), ...selected.filter((c) => !c.slow)];
-  const worker = async (): Promise<void> => {
-    for (let check = queue.shift(); check; check = queue.shift()) {
-      options.onCheckStart?.(check);
-      const result = applyBaseline(await runCheck(check, { ...options, baseUrl, profile, prompts, timeoutMs, capabilities }), expected);
-      results.set(check, result);
-      options.onCheckResult?.(result);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  const results = await runPool(selected, concurrency, async (check) => {
+    options.onCheckStart?.(check);
+    const result = applyBaseline(await runCheck(check, { ...options, baseUrl, profile, prompts, timeoutMs, capabilities }), expected);
+    options.onCheckResult?.(result);
+    return result;
+  });
 
   const ordered = selected.map((c) => results.get(c)).filter((r): r is CheckResult => r !== undefined);
-  const failed = ordered.filter((r) => r.status === 'fail');
-  const counted = failed.filter((r) => !r.expected);
-  const summary = {
-    total: ordered.length,
-    passed: ordered.filter((r) => r.status === 'pass').length,
-    failed: failed.length,
-    skipped: ordered.filter((r) => r.status === 'skip').length,
-    mustFailed: counted.filter((r) => r.level === 'MUST').length,
-    shouldFailed: counted.filter((r) => r.level === 'SHOULD').length,
-    expectedFailed: failed.length - counted.length,
-  };
+  const { summary, ok } = summarize(ordered);
   return {
     url: baseUrl,
     profile,
@@ -132,18 +117,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     capabilities: capabilities.list ?? [],
     results: ordered,
     summary,
-    ok: summary.mustFailed === 0 && !failed.some((r) => r.staleBaseline),
+    ok,
   };
-}
-
-/** A listed failure is expected; a listed check that passes fails, naming the stale entry. */
-function applyBaseline(result: CheckResult, expected: ReadonlySet<string>): CheckResult {
-  if (!expected.has(result.id)) return result;
-  if (result.status === 'fail') return { ...result, expected: true };
-  if (result.status === 'pass') {
-    return { ...result, status: 'fail', staleBaseline: true, message: `${result.id} is listed as an expected failure but passed; remove it from the expected-failures baseline` };
-  }
-  return result;
 }
 
 interface Discovery {

@@ -2,7 +2,14 @@
  * Which checks a run includes: `--only` / `--skip` name ids or areas (case-insensitive), `--level
  * must` drops SHOULD checks. Unknown names are an error, so a typo never selects nothing silently.
  */
-import { AREAS, type Check } from './types.js';
+import { AREAS } from './types.js';
+
+/** What selection needs of a check or a client case. */
+export interface Selectable {
+  id: string;
+  area: string;
+  level: 'MUST' | 'SHOULD';
+}
 
 export type LevelFilter = 'must' | 'should';
 
@@ -19,16 +26,16 @@ export class SelectionError extends Error {
   }
 }
 
-function matches(check: Check, name: string): boolean {
+function matches(check: Selectable, name: string): boolean {
   const wanted = name.toUpperCase();
   return check.id === wanted || check.area === wanted;
 }
 
-function validate(checks: readonly Check[], names: readonly string[], flag: string): void {
+function validate(checks: readonly Selectable[], names: readonly string[], flag: string, areas: readonly string[]): void {
   for (const name of names) {
     const wanted = name.toUpperCase();
-    const known = (AREAS as readonly string[]).includes(wanted) || checks.some((c) => c.id === wanted);
-    if (!known) throw new SelectionError(`${flag} ${name}: no check or area has that name (areas: ${AREAS.join(', ')})`);
+    const known = areas.includes(wanted) || checks.some((c) => c.id === wanted);
+    if (!known) throw new SelectionError(`${flag} ${name}: no check or area has that name (areas: ${areas.join(', ')})`);
   }
 }
 
@@ -37,11 +44,12 @@ export function splitNames(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-export function selectChecks(checks: readonly Check[], selection: Selection): Check[] {
+/** The checks (or client cases) a selection keeps; `areas` are the names `--only`/`--skip` accept besides ids. */
+export function selectChecks<T extends Selectable>(checks: readonly T[], selection: Selection, areas: readonly string[] = AREAS): T[] {
   const only = splitNames(selection.only);
   const skip = splitNames(selection.skip);
-  validate(checks, only, '--only');
-  validate(checks, skip, '--skip');
+  validate(checks, only, '--only', areas);
+  validate(checks, skip, '--skip', areas);
   return checks.filter(
     (check) =>
       (only.length === 0 || only.some((name) => matches(check, name))) &&

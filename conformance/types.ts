@@ -84,7 +84,8 @@ export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface CheckResult {
   id: string;
-  area: Area;
+  /** An `Area` of the daemon suite, or a client suite area (`ClientArea`). */
+  area: string;
   level: Level;
   rule: string;
   reference: string;
@@ -115,7 +116,9 @@ export interface SuiteSummary {
 }
 
 export interface SuiteReport {
-  /** Base URL of the daemon under test. */
+  /** Which suite produced it; absent means the daemon suite. */
+  suite?: 'daemon' | 'client';
+  /** Base URL of the daemon under test (client suite: the command under test, token redacted). */
   url: string;
   profile: Profile;
   startedAt: string;

@@ -4,7 +4,8 @@
  * shows it, while the CLI's exit code only gates on MUST.
  */
 import { formatExchange } from '../../src/protocol/http-client.js';
-import { AREAS, type CheckResult, type SuiteReport } from '../types.js';
+import { areasOf } from '../outcome.js';
+import type { CheckResult, SuiteReport } from '../types.js';
 
 // XML 1.0 forbids most control characters even when escaped.
 // eslint-disable-next-line no-control-regex
@@ -22,8 +23,8 @@ export function escapeXml(text: string): string {
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
-function testcase(result: CheckResult): string {
-  const open = `    <testcase classname="glue-conformance.${result.area}" name="${escapeXml(`${result.id} ${result.level}: ${result.rule}`)}" time="${seconds(result.durationMs)}"`;
+function testcase(result: CheckResult, report: SuiteReport): string {
+  const open = `    <testcase classname="glue-conformance${report.suite === 'client' ? '.client' : ''}.${result.area}" name="${escapeXml(`${result.id} ${result.level}: ${result.rule}`)}" time="${seconds(result.durationMs)}"`;
   if (result.status === 'pass') return `${open}/>`;
   if (result.status === 'skip') return `${open}>\n      <skipped message="${escapeXml(result.message ?? '')}"/>\n    </testcase>`;
   // A baselined failure must not turn CI red: it is shown as skipped, with its message.
@@ -41,13 +42,13 @@ export function renderJunit(report: SuiteReport): string {
   const count = (results: CheckResult[], status: CheckResult['status']) =>
     results.filter((r) => (r.expected ? 'skip' : r.status) === status).length;
   const suites: string[] = [];
-  for (const area of AREAS) {
+  for (const area of areasOf(report.results)) {
     const results = report.results.filter((r) => r.area === area);
     if (results.length === 0) continue;
     const time = results.reduce((sum, r) => sum + r.durationMs, 0);
     suites.push(
       `  <testsuite name="${area}" tests="${results.length}" failures="${count(results, 'fail')}" errors="0" skipped="${count(results, 'skip')}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt.replace(/Z$/, ''))}">\n` +
-        results.map(testcase).join('\n') +
+        results.map((r) => testcase(r, report)).join('\n') +
         '\n  </testsuite>',
     );
   }

@@ -3,7 +3,8 @@
  * a per-area summary and the final `N passed, N failed, N skipped` line.
  */
 import { formatExchange } from '../../src/protocol/http-client.js';
-import { AREAS, type CheckResult, type SuiteReport } from '../types.js';
+import { areasOf } from '../outcome.js';
+import type { CheckResult, SuiteReport } from '../types.js';
 
 export interface PrettyOptions {
   /** ANSI colours (default: off; the CLI turns them on for a TTY without NO_COLOR). */
@@ -53,7 +54,7 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
   }
 
   lines.push('', bold('Summary'));
-  for (const area of AREAS) {
+  for (const area of areasOf(report.results)) {
     const inArea = report.results.filter((r) => r.area === area);
     if (inArea.length === 0) continue;
     const count = (s: CheckResult['status']) => inArea.filter((r) => r.status === s).length;
@@ -62,7 +63,9 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
   const { mustFailed, shouldFailed, expectedFailed } = report.summary;
   if (expectedFailed > 0) lines.push(`  ${expectedFailed} failure(s) expected by the baseline`);
   lines.push(
-    `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks in ${(report.durationMs / 1000).toFixed(1)} s`,
+    report.suite === 'client'
+      ? `  client ${report.url}, ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s`
+      : `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks in ${(report.durationMs / 1000).toFixed(1)} s`,
     report.ok
       ? `  every MUST check passed${shouldFailed > 0 ? ` (${shouldFailed} SHOULD check(s) failed)` : ''}`
       : `  ${mustFailed} MUST check(s) failed${shouldFailed > 0 ? `, ${shouldFailed} SHOULD` : ''}`,
