@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../reference-server/index.js';
 import { createFaultyServer, listFaults, UnknownFaultError } from '../../reference-server/faults/index.js';
 import { defaultMetadataPath, writeMetadataFile } from '../../reference-server/metadata-file.js';
+import { liveOtherOwner, metadataPathProblem, removeIfOwned, takenMessage } from '../../reference-server/metadata-guard.js';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
 import { packagePath } from '../protocol/package-root.js';
@@ -132,6 +133,13 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
   const metadataPath = values.metadata ?? defaultMetadataPath();
   // Same rule as `glue serve`: a generated token nobody can read would lock every client out.
   if (metadataPath.trim() === '' && !explicitToken) throw new UsageError('metadata disabled requires --token or GLUE_DAEMON_TOKEN');
+  if (metadataPath.trim() !== '') {
+    const problem = metadataPathProblem(metadataPath);
+    if (problem !== undefined) throw new UsageError(`invalid --metadata: ${problem}`);
+    // Only the default path is guarded: an explicit --metadata is the user's decision.
+    const owner = values.metadata === undefined ? liveOtherOwner(metadataPath) : undefined;
+    if (owner !== undefined) throw new UsageError(takenMessage(metadataPath, owner));
+  }
   const timeout = parseGoDuration(values['permission-timeout']);
   const delayScale = parseDelayScale(values['delay-scale']);
   const known = new Set(listFaults().map((fault) => fault.name));
@@ -261,7 +269,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (config.metadataPath !== '') {
     try {
-      await writeMetadataFile(config.metadataPath, { version: 1, base_url: node.url, token: config.token, pid: process.pid });
+      // A signal while the file is written still ends the process (a stuck write used to ignore SIGTERM).
+      const written = writeMetadataFile(config.metadataPath, { version: 1, base_url: node.url, token: config.token, pid: process.pid });
+      if ((await Promise.race([written.then(() => 'written' as const), signal])) !== 'written') {
+        removeIfOwned(config.metadataPath, node.url);
+        await node.close();
+        await server.close();
+        return 1;
+      }
     } catch (err) {
       await node.close();
       await server.close();
@@ -273,8 +288,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   await signal;
   // Unlike Go (which leaves streams hanging for 5 s, capture 187), end every stream with a terminal
-  // event and deny pending permissions first, so clients see a clean end. The metadata file stays,
-  // as Go leaves it (capture 159).
+  // event and deny pending permissions first, so clients see a clean end. Unlike Go (capture 159),
+  // the metadata file is removed while it still names this process, so no client finds a stale one.
   const budget = setTimeout(() => {
     process.stderr.write(`${PROGRAM}: shutdown took longer than ${SHUTDOWN_BUDGET_MS} ms; exiting\n`);
     process.exit(1);
@@ -285,6 +300,7 @@ async function main(argv: readonly string[]): Promise<number> {
   await server.shutdown();
   await node.close();
   await server.close();
+  if (config.metadataPath !== '') removeIfOwned(config.metadataPath, node.url);
   return 0;
 }
 

@@ -2,7 +2,7 @@
  * glue-mock-daemon as a process: the flags of `glue serve`, the four startup lines of
  * daemon.ServeLocal (captures 001, 160), the metadata file (002, 159), and its refusals.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupDaemons, spawnDaemon, tempDir, within } from './spawn-daemon.js';
@@ -49,8 +49,8 @@ describe('startup', () => {
 
     daemon.child.kill('SIGTERM');
     expect(await within(daemon.exit, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
-    // Go's ServeLocal leaves the file in place (capture 159).
-    expect(mode(metadata)).toBe('600');
+    // Go's ServeLocal leaves the file in place (capture 159); the mock removes the file it still owns.
+    expect(existsSync(metadata)).toBe(false);
     expect(daemon.stdout() + daemon.stderr()).not.toContain(TOKEN);
   });
 
