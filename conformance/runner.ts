@@ -82,7 +82,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     const parsed = new URL(options.url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
     baseUrl = options.url.replace(/\/+$/, '');
-  } catch {
+    if (/(^|\/)v1(\/|$)/.test(parsed.pathname)) throw new SuiteError('usage', `the base URL ${options.url} contains /v1, which the suite adds itself; use ${parsed.origin}`);
+  } catch (error) {
+    if (error instanceof SuiteError) throw error;
     throw new SuiteError('usage', `invalid --url ${JSON.stringify(options.url)}: expected http://host:port`);
   }
   if (!(timeoutMs > 0)) throw new SuiteError('usage', 'timeout must be a positive duration');
@@ -131,8 +133,14 @@ interface Discovery {
 async function discover(baseUrl: string, token: string, timeoutMs: number, options: SuiteOptions): Promise<Discovery> {
   const http = createHttpClient({ baseUrl, token, timeoutMs, maxBodyBytes: MAX_BODY_BYTES, ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   try {
-    await http.request({ path: '/v1/health', auth: 'none' });
+    const health = await http.request({ path: '/v1/health', auth: 'none' });
+    // A base URL with a path prefix (`…/api`) whose health is not there would fail every check
+    // (a Glue daemon answers unknown paths 401 before routing, so not only 404 counts).
+    if (health.status !== 200 && new URL(baseUrl).pathname !== '/') {
+      throw new SuiteError('usage', `GET ${baseUrl}/v1/health answered ${health.status}: the base URL's path ${new URL(baseUrl).pathname} looks wrong; pass the daemon's root, e.g. ${new URL(baseUrl).origin}`, health.exchange);
+    }
   } catch (error) {
+    if (error instanceof SuiteError) throw error;
     const exchange = error instanceof HttpError ? error.exchange : undefined;
     throw new SuiteError('connection', `cannot reach the daemon at ${baseUrl}: ${http.redact(describeError(error))}`, exchange);
   }

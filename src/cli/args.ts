@@ -104,3 +104,53 @@ export function normalizeGoFlags(argv: readonly string[], longNames: ReadonlySet
   }
   return out;
 }
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) for did-you-mean hints. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest candidate within a third of the word's length (at least 2 edits), or a prefix match. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = name.startsWith(lower) && lower.length >= 3 ? 0.5 : editDistance(lower, name);
+    if (best === undefined || distance < best.distance) best = { name, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(lower.length / 3)) ? best.name : undefined;
+}
+
+/**
+ * node's parseArgs error for an unknown option, with the nearest known flag named:
+ * `unknown flag --reporer (did you mean --reporter?)`.
+ */
+export function unknownOptionMessage(error: unknown, longNames: readonly string[]): string | undefined {
+  if (!(error instanceof Error) || (error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
+  const flag = /'(-{1,2}[^']+)'/.exec(error.message)?.[1] ?? '';
+  const name = flag.replace(/^-+/, '').replace(/=.*$/, '');
+  const guess = didYouMean(name, longNames);
+  return `unknown flag ${flag}${guess ? ` (did you mean --${guess}?)` : ''}`;
+}
+
+/** `--timeout 30` → names the flag, the expected form, and the likely intent (`30s`). */
+export function parseDurationFlag(flag: string, text: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDuration(text);
+  } catch {
+    const hint = /^\d+(\.\d+)?$/.test(text.trim()) ? ` (did you mean ${text.trim()}s?)` : '';
+    throw new UsageError(`--${flag} ${JSON.stringify(text)} is not a duration: give a number with a unit, Go syntax such as 30s, 500ms, 2m${hint}`);
+  }
+  if (!(ms > 0)) throw new UsageError(`--${flag} must be a positive duration such as 30s, got ${JSON.stringify(text)}`);
+  return ms;
+}

@@ -16,7 +16,8 @@ import { selectChecks, SelectionError, type LevelFilter } from '../../conformanc
 import { DEFAULT_PROMPTS, type ScenarioName, type SuiteReport } from '../../conformance/types.js';
 import { formatExchange } from '../protocol/http-client.js';
 import { packagePath } from '../protocol/package-root.js';
-import { parseGoDuration, UsageError } from './args.js';
+import { parseDurationFlag, UsageError, unknownOptionMessage } from './args.js';
+import { waitForHealth } from './wait-for-health.js';
 
 const PROGRAM = 'glue-conformance';
 /** The embedded daemon's permission timeout: short, so the timeout checks take well under a second. */
@@ -43,12 +44,15 @@ Selection:
   --scenario-prompt NAME=TEXT
                             run text for a scripted scenario
                             (${Object.keys(DEFAULT_PROMPTS).join(', ')})
-  --list                    print the checks and exit
+  --list                    print the selected checks (honours --profile, --level, --only,
+                            --skip; --reporter json prints them as JSON) and exit
   --expected-failures FILE  check ids (one per line) known to fail: they do not fail the run,
                             and a listed check that passes does
 Timing:
   --timeout DUR             budget of one check (Go duration, default 30s)
   --permission-timeout DUR  the daemon's permission timeout; enables the timeout checks
+  --wait DUR                poll GET /v1/health until the daemon answers 200 (at most DUR)
+                            before the suite starts, e.g. --wait 30s in CI
   --concurrency N           checks running at once (default 8)
 Output:
   --reporter NAME[=PATH]    pretty (default), json or junit; repeatable; without a path a
@@ -67,6 +71,9 @@ interface ReporterTarget {
 
 interface Options {
   suite: Omit<SuiteOptions, 'url' | 'token'> & { url?: string; token?: string };
+  /** --profile was given (the list filters by it only then). */
+  profileGiven: boolean;
+  waitMs?: number;
   metadata?: string;
   embedded: boolean;
   list: boolean;
@@ -74,38 +81,35 @@ interface Options {
   reporters: ReporterTarget[];
 }
 
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  metadata: { type: 'string' },
+  embedded: { type: 'boolean' },
+  profile: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  level: { type: 'string' },
+  list: { type: 'boolean' },
+  reporter: { type: 'string', multiple: true },
+  out: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  'permission-timeout': { type: 'string' },
+  wait: { type: 'string' },
+  concurrency: { type: 'string' },
+  'scenario-prompt': { type: 'string', multiple: true },
+  'expected-failures': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
 function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' | 'version' {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      tokens: true,
-      options: {
-        url: { type: 'string' },
-        token: { type: 'string' },
-        metadata: { type: 'string' },
-        embedded: { type: 'boolean' },
-        profile: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        skip: { type: 'string', multiple: true },
-        level: { type: 'string' },
-        list: { type: 'boolean' },
-        reporter: { type: 'string', multiple: true },
-        out: { type: 'string', multiple: true },
-        timeout: { type: 'string' },
-        'permission-timeout': { type: 'string' },
-        concurrency: { type: 'string' },
-        'scenario-prompt': { type: 'string', multiple: true },
-        'expected-failures': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
-    });
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, tokens: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(unknownOptionMessage(error, Object.keys(OPTIONS)) ?? (error instanceof Error ? error.message : String(error)));
   }
   const { values, tokens } = parsed;
   if (values.help) return 'help';
@@ -116,12 +120,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
   if (profile !== undefined && profile !== 'any' && profile !== 'scripted') throw new UsageError(`--profile must be any (alias black-box) or scripted, got ${JSON.stringify(values.profile)}`);
   const level = values.level?.toLowerCase();
   if (level !== undefined && level !== 'must' && level !== 'should') throw new UsageError(`--level must be must or should, got ${JSON.stringify(values.level)}`);
-  const duration = (flag: string, text: string | undefined): number | undefined => {
-    if (text === undefined) return undefined;
-    const ms = parseGoDuration(text);
-    if (!(ms > 0)) throw new UsageError(`--${flag} must be a positive duration, got ${JSON.stringify(text)}`);
-    return ms;
-  };
+  const duration = (flag: string, text: string | undefined): number | undefined => (text === undefined ? undefined : parseDurationFlag(flag, text));
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
@@ -157,18 +156,39 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
   if (permissionTimeoutMs !== undefined) suite.permissionTimeoutMs = permissionTimeoutMs;
   if (values.url !== undefined) {
     if (!/^https?:\/\/[^\s/]+/.test(values.url)) throw new UsageError(`--url must be an http:// base URL, got ${JSON.stringify(values.url)}`);
+    checkBaseUrl(values.url, '--url');
     suite.url = values.url;
   }
+  const waitMs = duration('wait', values.wait);
   const token = values.token ?? env['GLUE_DAEMON_TOKEN'];
   if (token !== undefined && token !== '') suite.token = token;
   return {
     suite,
+    profileGiven: profile !== undefined,
+    ...(waitMs !== undefined ? { waitMs } : {}),
     ...(values.metadata !== undefined ? { metadata: values.metadata } : {}),
     embedded,
     list: values.list ?? false,
     quiet: values.quiet ?? false,
     reporters,
   };
+}
+
+/**
+ * The suite appends `/v1/...` itself: a base URL that already ends in `/v1` would test
+ * `/v1/v1/health` and fail every check, so it is a usage error with the fix spelled out.
+ */
+function checkBaseUrl(url: string, source: string): void {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    throw new UsageError(`${source} ${JSON.stringify(url)} is not a URL`);
+  }
+  if (/(^|\/)v1(\/|$)/.test(path)) {
+    const fixed = url.replace(/\/v1(\/.*)?$/, '');
+    throw new UsageError(`${source} ${url} contains /v1, but the suite adds /v1/... itself; pass the daemon's base URL: --url ${fixed}`);
+  }
 }
 
 /** `--reporter junit --out a.xml`, `--reporter junit=a.xml`; an --out belongs to the reporter before it. */
@@ -244,8 +264,14 @@ function version(): string {
   }
 }
 
+/** `--list`: the checks the same flags would run; `--profile any` leaves out the scripted ones. */
 function listChecks(options: Options): string {
-  const selected = selectChecks(allChecks, { only: options.suite.only, skip: options.suite.skip, level: options.suite.level });
+  let selected = selectChecks(allChecks, { only: options.suite.only, skip: options.suite.skip, level: options.suite.level });
+  if (options.profileGiven && options.suite.profile === 'any') selected = selected.filter((c) => c.profile === 'any');
+  if (options.reporters.some((r) => r.name === 'json')) {
+    const entries = selected.map((c) => ({ id: c.id, area: c.area, level: c.level, profile: c.profile, rule: c.rule, reference: c.reference, capabilities: c.capabilities }));
+    return `${JSON.stringify(entries, null, 2)}\n`;
+  }
   const lines = selected.map((c) => `${c.id.padEnd(11)} ${c.level.padEnd(6)} ${c.profile.padEnd(8)} ${c.rule}`);
   return `${lines.join('\n')}\n${selected.length} checks\n`;
 }
@@ -317,6 +343,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           throw new UsageError(`no daemon given: pass --url and --token, --metadata PATH, or --embedded (${why})`);
         }
       }
+      checkBaseUrl(metadata.url, 'the metadata base_url');
       url = metadata.url;
       token ??= metadata.token;
     }
@@ -327,6 +354,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const console = stdoutTaken ? io.stderr : io.stdout;
     const color = !stdoutTaken && io.stdout.isTTY === true && !io.env['NO_COLOR'];
     const live = !options.quiet;
+    if (options.waitMs !== undefined) {
+      const waited = await waitForHealth({ baseUrl: url, timeoutMs: options.waitMs });
+      if (!waited.ready) throw new SuiteError('connection', `the daemon at ${url} was not ready within --wait ${options.waitMs} ms (${waited.attempts} attempts; last: ${waited.last})`);
+      if (live && waited.attempts > 1) write(console, `${PROGRAM}: daemon ready after ${waited.attempts} health checks`);
+    }
     if (live) write(console, `${PROGRAM}: testing ${url} (profile ${suite.profile ?? 'any'}${options.embedded ? ', embedded reference daemon' : ''})`);
 
     const report: SuiteReport = await runSuite({
