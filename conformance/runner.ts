@@ -9,6 +9,7 @@
 import { createHttpClient, describeError, HttpError, type Exchange } from '../src/protocol/http-client.js';
 import { allChecks } from './checks/index.js';
 import { createCheckContext } from './context.js';
+import { kitVersion } from './kit-version.js';
 import { CheckFailure, CheckSkip, isObject } from './expect.js';
 import { applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
 import { selectChecks, SelectionError, type LevelFilter } from './select.js';
@@ -112,6 +113,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const ordered = selected.map((c) => results.get(c)).filter((r): r is CheckResult => r !== undefined);
   const { summary, ok } = summarize(ordered);
   return {
+    kitVersion: kitVersion(),
     url: baseUrl,
     profile,
     startedAt: startedAt.toISOString(),

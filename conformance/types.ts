@@ -116,6 +116,8 @@ export interface SuiteSummary {
 }
 
 export interface SuiteReport {
+  /** Version of glue-conformance that produced the report (reporters fill it in when absent). */
+  kitVersion?: string;
   /** Which suite produced it; absent means the daemon suite. */
   suite?: 'daemon' | 'client';
   /** Base URL of the daemon under test (client suite: the command under test, token redacted). */

@@ -1,11 +1,16 @@
 /**
- * JUnit XML for CI: one <testsuite> per area, one <testcase> per check, <failure> with the message
- * and exchanges, <skipped> with the reason. A failing SHOULD is a failure of type "SHOULD": CI
- * shows it, while the CLI's exit code only gates on MUST.
+ * JUnit XML for CI: one <testsuite> per area, one <testcase> per check named `ID: short rule`,
+ * <failure> with the message and exchanges, <skipped> with the reason. Only a failure that fails
+ * the run (exit 1) is a <failure>: a failing SHOULD check, or a baselined failure, is reported as
+ * <skipped message="SHOULD failed: …"> (or "expected failure: …") with the details in <system-out>,
+ * so a CI test reporter is red exactly when the exit code is. Ant's XSD: timestamps without
+ * fractional seconds or zone; the kit version is a property of every suite.
  */
 import { formatExchange } from '../../src/protocol/http-client.js';
 import { areasOf } from '../outcome.js';
+import { kitVersion } from '../kit-version.js';
 import type { CheckResult, SuiteReport } from '../types.js';
+import { failsRun, shortRule } from './verdict.js';
 
 // XML 1.0 forbids most control characters even when escaped.
 // eslint-disable-next-line no-control-regex
@@ -23,31 +28,46 @@ export function escapeXml(text: string): string {
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
-function testcase(result: CheckResult, report: SuiteReport): string {
-  const open = `    <testcase classname="glue-conformance${report.suite === 'client' ? '.client' : ''}.${result.area}" name="${escapeXml(`${result.id} ${result.level}: ${result.rule}`)}" time="${seconds(result.durationMs)}"`;
-  if (result.status === 'pass') return `${open}/>`;
-  if (result.status === 'skip') return `${open}>\n      <skipped message="${escapeXml(result.message ?? '')}"/>\n    </testcase>`;
-  // A baselined failure must not turn CI red: it is shown as skipped, with its message.
-  if (result.expected) return `${open}>\n      <skipped message="${escapeXml(`expected failure: ${result.message ?? ''}`)}"/>\n    </testcase>`;
-  const details = [
+function details(result: CheckResult): string {
+  return [
+    `${result.id} ${result.level}: ${result.rule}`,
     `reference: ${result.reference}`,
     result.message ?? 'failed',
     ...result.notes.map((n) => `note: ${n}`),
     ...result.exchanges.slice(0, 3).map((e) => formatExchange(e)),
   ].join('\n\n');
-  return `${open}>\n      <failure message="${escapeXml(result.message ?? 'failed')}" type="${result.level}">${escapeXml(details)}</failure>\n    </testcase>`;
+}
+
+function testcase(result: CheckResult, report: SuiteReport): string {
+  const open = `    <testcase classname="glue-conformance${report.suite === 'client' ? '.client' : ''}.${result.area}" name="${escapeXml(`${result.id}: ${shortRule(result.rule)}`)}" time="${seconds(result.durationMs)}"`;
+  if (result.status === 'pass') return `${open}/>`;
+  if (result.status !== 'fail') return `${open}>\n      <skipped message="${escapeXml(result.message ?? '')}"/>\n    </testcase>`;
+  if (!failsRun(result)) {
+    // Reported, visible, and not red: the exit code does not gate on it either.
+    const why = result.expected ? 'expected failure' : `${result.level} failed (does not fail the run)`;
+    return `${open}>\n      <skipped message="${escapeXml(`${why}: ${result.message ?? ''}`)}"/>\n      <system-out>${escapeXml(details(result))}</system-out>\n    </testcase>`;
+  }
+  return `${open}>\n      <failure message="${escapeXml(result.message ?? 'failed')}" type="${result.level}">${escapeXml(details(result))}</failure>\n    </testcase>`;
+}
+
+/** `2026-12-01T09:05:30` (Ant's xs:dateTime pattern has no fraction and no zone; the time is UTC). */
+function antTimestamp(iso: string): string {
+  return iso.slice(0, 19);
 }
 
 export function renderJunit(report: SuiteReport): string {
-  const count = (results: CheckResult[], status: CheckResult['status']) =>
-    results.filter((r) => (r.expected ? 'skip' : r.status) === status).length;
+  const failures = (results: CheckResult[]) => results.filter(failsRun).length;
+  const skips = (results: CheckResult[]) => results.filter((r) => r.status !== 'pass' && !failsRun(r)).length;
+  const version = report.kitVersion ?? kitVersion();
+  const properties = `    <properties>\n      <property name="glue-conformance.version" value="${escapeXml(version)}"/>\n      <property name="profile" value="${escapeXml(report.profile)}"/>\n    </properties>\n`;
   const suites: string[] = [];
   for (const area of areasOf(report.results)) {
     const results = report.results.filter((r) => r.area === area);
     if (results.length === 0) continue;
     const time = results.reduce((sum, r) => sum + r.durationMs, 0);
     suites.push(
-      `  <testsuite name="${area}" tests="${results.length}" failures="${count(results, 'fail')}" errors="0" skipped="${count(results, 'skip')}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt.replace(/Z$/, ''))}">\n` +
+      `  <testsuite name="${area}" tests="${results.length}" failures="${failures(results)}" errors="0" skipped="${skips(results)}" time="${seconds(time)}" timestamp="${escapeXml(antTimestamp(report.startedAt))}">\n` +
+        properties +
         results.map((r) => testcase(r, report)).join('\n') +
         '\n  </testsuite>',
     );
@@ -55,7 +75,7 @@ export function renderJunit(report: SuiteReport): string {
   const { summary } = report;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="glue-conformance ${escapeXml(report.url)}" tests="${summary.total}" failures="${summary.failed - summary.expectedFailed}" errors="0" skipped="${summary.skipped + summary.expectedFailed}" time="${seconds(report.durationMs)}">\n` +
+    `<testsuites name="glue-conformance ${escapeXml(version)} ${escapeXml(report.url)}" tests="${summary.total}" failures="${failures(report.results)}" errors="0" skipped="${skips(report.results)}" time="${seconds(report.durationMs)}">\n` +
     suites.join('\n') +
     '\n</testsuites>\n'
   );
