@@ -12,6 +12,10 @@ import type { MockHostClock } from './delay.js';
 import { loadDefinitions } from './load-definitions.js';
 import { createScriptedAgent } from './scripted-agent.js';
 import { createSessionStore } from './session-store.js';
+import type { SessionStore } from './session-store.js';
+
+export { createSessionStore } from './session-store.js';
+export type { SessionStore } from './session-store.js';
 
 export type { MockHostClock } from './delay.js';
 export { MockHostLoadError, formatIssue } from './load-issue.js';
@@ -35,6 +39,8 @@ export interface LoadMockHostOptions {
    * (capability `sessions`), also on a minimal host. Default `false`, as the Go daemon.
    */
   sessions?: boolean;
+  /** With `sessions`: keep transcripts in this store, so a reloaded host (`--watch`) keeps them. */
+  sessionStore?: SessionStore;
 }
 
 export const defaultScenariosDir = (): string => packagePath('fixtures', 'scenarios');
@@ -48,9 +54,9 @@ export function loadMockHost(options: LoadMockHostOptions = {}): MockHost {
   });
   const delayScale = options.delayScale ?? 1;
   if (!Number.isFinite(delayScale) || delayScale < 0) {
-    throw new RangeError(`glue-conformance: failed to load mock host: delayScale must be a number >= 0, got ${String(delayScale)}`);
+    throw new RangeError(`failed to load mock host: delayScale must be a number >= 0, got ${String(delayScale)}`);
   }
-  const store = options.sessions ? createSessionStore() : undefined;
+  const store = options.sessions ? (options.sessionStore ?? createSessionStore()) : undefined;
   const agent = createScriptedAgent({
     catalog: definition.catalog,
     scenarios: definition.scenarios,

@@ -3,6 +3,10 @@
  * names the file, the line and column, the JSON path inside the file, and how to fix it, e.g.
  * `fixtures/scenarios/x.yaml:4:5 /turns/0: unknown key 'toll' — did you mean 'tool'?`.
  */
+import { sep } from 'node:path';
+import { packagePath } from '../../src/protocol/package-root.js';
+import { displayPath } from './yaml-source.js';
+
 export interface LoadIssue {
   file: string;
   line: number;
@@ -18,12 +22,22 @@ export function formatIssue(issue: LoadIssue): string {
   return `${where}: ${issue.message}${issue.hint ? ` — ${issue.hint}` : ''}`;
 }
 
+/**
+ * Where a user of the installed package finds the schemas and the guide (e.g.
+ * `node_modules/glue-conformance/fixtures/schema/`), relative to the working directory when below it.
+ */
+export function schemaHelp(): string {
+  const schemas = displayPath(packagePath('fixtures', 'schema'));
+  return `schemas: ${schemas}${sep}scenario.schema.json and catalog.schema.json, guide: ${displayPath(packagePath('fixtures', 'README.md'))}`;
+}
+
+/** No program prefix: the CLI that prints it adds its own, once. */
 export class MockHostLoadError extends Error {
   constructor(readonly issues: LoadIssue[]) {
     const lines = issues.map(formatIssue);
     super(
-      `glue-conformance: failed to load mock host fixtures: ${issues.length} problem${issues.length === 1 ? '' : 's'}. ` +
-        'Fix the files below (schemas in fixtures/schema/, guide in fixtures/README.md).\n' +
+      `failed to load mock host fixtures: ${issues.length} problem${issues.length === 1 ? '' : 's'}. ` +
+        `Fix the files below (${schemaHelp()}).\n` +
         lines.map((line) => `  ${line}`).join('\n'),
     );
     this.name = 'MockHostLoadError';

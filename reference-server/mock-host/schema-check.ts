@@ -29,20 +29,46 @@ export function checkSchema(kind: FixtureKind, source: YamlSource): LoadIssue[] 
   const validate = validatorFor(kind);
   if (validate(source.value)) return [];
   const errors = pruneErrors(validate.errors ?? []);
-  return errors.map((error) => issueFor(error, source));
+  // In file order, so the list reads top to bottom like the file.
+  return errors.map((error) => issueFor(error, source)).sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /**
- * Drops errors that only restate another: the per-branch errors under a `oneOf` (the `oneOf`
- * error itself says what is allowed), `if` wrappers, and duplicates.
+ * Drops errors that only restate another: `if` wrappers, duplicates, and for a `oneOf` either the
+ * branch the value evidently meant (its type matched, so its own errors, an unknown key's
+ * did-you-mean included, are the useful ones) or, when no branch fits, the per-branch errors.
+ * A `required` key that an unknown sibling key is a typo of is left to that key's did-you-mean.
  */
 function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
-  const branches = errors.filter((error) => error.keyword === 'oneOf').map((error) => error.schemaPath);
+  const dropped = new Set<ErrorObject>();
+  for (const oneOf of errors.filter((error) => error.keyword === 'oneOf')) {
+    const branches = new Map<string, ErrorObject[]>();
+    for (const error of errors) {
+      if (!error.schemaPath.startsWith(oneOf.schemaPath + '/')) continue;
+      const branch = error.schemaPath.slice(oneOf.schemaPath.length + 1).split('/')[0] ?? '';
+      branches.set(branch, [...(branches.get(branch) ?? []), error]);
+    }
+    const fits = [...branches.values()].find((list) =>
+      list.every((error) => !(error.instancePath === oneOf.instancePath && ['type', 'const', 'enum'].includes(error.keyword))),
+    );
+    if (fits) dropped.add(oneOf);
+    for (const list of branches.values()) if (list !== fits) list.forEach((error) => dropped.add(error));
+  }
+  for (const error of errors) {
+    if (error.keyword !== 'required') continue;
+    const missing = String((error.params as Record<string, unknown>)['missingProperty']);
+    const typo = errors.some(
+      (other) =>
+        other.keyword === 'additionalProperties' &&
+        other.instancePath === error.instancePath &&
+        closest(String((other.params as Record<string, unknown>)['additionalProperty']), allowedProperties(other) ?? []) === missing,
+    );
+    if (typo) dropped.add(error);
+  }
   const seen = new Set<string>();
   const out: ErrorObject[] = [];
   for (const error of errors) {
-    if (error.keyword === 'if') continue;
-    if (error.keyword !== 'oneOf' && branches.some((prefix) => error.schemaPath.startsWith(prefix + '/'))) continue;
+    if (error.keyword === 'if' || dropped.has(error)) continue;
     const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -182,16 +208,16 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+/** Optimal string alignment distance: a swap of two neighbours (`mtach`) counts as one edit. */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return rows[a.length]![b.length]!;
 }

@@ -10,8 +10,11 @@ import { createReferenceServer, type ReferenceServer, type ReferenceServerOption
 import { createFaultyServer, listFaults, UnknownFaultError } from '../../reference-server/faults/index.js';
 import { defaultMetadataPath, writeMetadataFile } from '../../reference-server/metadata-file.js';
 import { liveOtherOwner, metadataPathProblem, removeIfOwned, takenMessage } from '../../reference-server/metadata-guard.js';
-import { loadMockHost } from '../../reference-server/mock-host/index.js';
+import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
+import type { MockHost } from '../../reference-server/host.js';
+import { escapeControl } from '../../reference-server/workbench/console-text.js';
+import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
 import {
   UsageError,
@@ -48,6 +51,7 @@ Mock host:
   --sessions                  keep run transcripts and serve the ADR-0010 session lookup
                               (GET /v1/sessions…, capability \`sessions\`; Go v1.11.0 has none)
   --delay-scale N             multiply every scenario delay by N (0 = no waiting; default 1)
+  --watch                     reload --scenarios/--catalogs when a file changes (a bad edit keeps the last good set)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
   --max-active-runs N         runs not yet finished before starts get 429 (default 64)
@@ -71,6 +75,7 @@ const OPTIONS = {
   minimal: { type: 'boolean', default: false },
   sessions: { type: 'boolean', default: false },
   'delay-scale': { type: 'string', default: '1' },
+  watch: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
@@ -94,6 +99,7 @@ interface DaemonConfig {
   minimal: boolean;
   sessions: boolean;
   delayScale: number;
+  watch: boolean;
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
@@ -142,6 +148,9 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
   }
   const timeout = parseGoDuration(values['permission-timeout']);
   const delayScale = parseDelayScale(values['delay-scale']);
+  if (values.watch && values.scenarios === undefined && values.catalogs === undefined) {
+    throw new UsageError('--watch reloads your own files: pass --scenarios DIR and/or --catalogs DIR');
+  }
   const known = new Set(listFaults().map((fault) => fault.name));
   const unknown = faults.filter((name) => !known.has(name));
   if (unknown.length > 0) throw new UsageError(new UnknownFaultError(unknown).message);
@@ -160,6 +169,7 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       minimal: values.minimal,
       sessions: values.sessions,
       delayScale,
+      watch: values.watch,
       faults,
       permissionStorePath: values['permission-store'] || undefined,
       name: values.name.trim() || 'glue daemon',
@@ -200,14 +210,7 @@ function startupLines(config: DaemonConfig, baseUrl: string): string {
   return lines.join('\n') + '\n';
 }
 
-function createServer(config: DaemonConfig): ReferenceServer {
-  const host = loadMockHost({
-    scenariosDir: config.scenariosDir,
-    catalogsDir: config.catalogsDir,
-    minimal: config.minimal,
-    sessions: config.sessions,
-    delayScale: config.delayScale,
-  });
+function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
   const options: ReferenceServerOptions = {
     token: config.token,
     host,
@@ -258,7 +261,25 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Listen for signals before anything slow, so an early SIGTERM still shuts down cleanly.
   const signal = nextSignal();
-  const server = createServer(config);
+  let server: ReferenceServer;
+  let watched: WatchedHost | undefined;
+  try {
+    const hostOptions = {
+      scenariosDir: config.scenariosDir,
+      catalogsDir: config.catalogsDir,
+      minimal: config.minimal,
+      sessions: config.sessions,
+      delayScale: config.delayScale,
+    };
+    const say = (event: ReloadReport): void => void process.stderr.write(`${PROGRAM}: ${escapeControl(event.message)}\n`);
+    watched = config.watch ? watchMockHost(hostOptions, say) : undefined;
+    server = createServer(config, watched?.host ?? loadMockHost(hostOptions));
+  } catch (err) {
+    // A scenario or catalog that does not load is a usage error, like a bad flag.
+    if (!(err instanceof MockHostLoadError)) throw err;
+    process.stderr.write(`${PROGRAM}: ${escapeControl(err.message)}\n`);
+    return 2;
+  }
   let node: NodeServer;
   try {
     node = await serveNode(server, { host: config.listen.host || '::', port: config.listen.port, closeGraceMs: CLOSE_GRACE_MS });
@@ -297,6 +318,7 @@ async function main(argv: readonly string[]): Promise<number> {
   budget.unref();
   // A second signal while shutting down means "now".
   void nextSignal().then(() => process.exit(1));
+  watched?.close();
   await server.shutdown();
   await node.close();
   await server.close();

@@ -41,7 +41,7 @@ describe('loadMockHost refuses broken fixtures', () => {
     [
       'a misspelt key, with the closest allowed key',
       'match: { text: go }\nturns:\n  - tool_calls:\n      - toll: write_note\n  - text: done\n',
-      ["4:9 /turns/0/tool_calls/0/toll: unknown key 'toll' — did you mean 'tool'?", "4:9 /turns/0/tool_calls/0: missing key 'tool' — add 'tool: <tool name>'"],
+      ["4:9 /turns/0/tool_calls/0/toll: unknown key 'toll' — did you mean 'tool'?"],
     ],
     [
       'a value of the wrong type',
@@ -108,7 +108,7 @@ describe('loadMockHost refuses broken fixtures', () => {
       ['a', '/turns/0/txt'],
       ['b', '/turns/0/chunk_size'],
     ]);
-    expect(error.message).toMatch(/^glue-conformance: failed to load mock host fixtures: 2 problems/);
+    expect(error.message).toMatch(/^failed to load mock host fixtures: 2 problems\. Fix the files below \(schemas: fixtures\/schema\/scenario\.schema\.json and catalog\.schema\.json, guide: fixtures\/README\.md\)/);
     expect(error.issues[0]?.hint).toBe("did you mean 'text'?");
     expect(error.issues[1]?.hint).toBe('use a number >= 1');
   });

@@ -26,7 +26,7 @@ async function exec(file: string, args: string[], cwd: string, ms: number, env =
 
 beforeAll(async () => {
   mkdirSync(staging);
-  for (const entry of ['package.json', 'README.md', 'openapi', 'fixtures/scenarios', 'fixtures/catalogs', 'fixtures/schema']) {
+  for (const entry of ['package.json', 'README.md', 'openapi', 'fixtures/scenarios', 'fixtures/catalogs', 'fixtures/schema', 'fixtures/README.md']) {
     cpSync(join(root, entry), join(staging, entry), { recursive: true });
   }
   await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(staging, 'dist')], root, 120_000);
