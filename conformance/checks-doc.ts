@@ -8,6 +8,7 @@ export const README_START = '<!-- checks:start -->';
 export const README_END = '<!-- checks:end -->';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const tags = (check: Check): string => (check.tags ?? []).join(', ');
 
 function countsTable(checks: readonly Check[]): string[] {
   const lines = ['| area | MUST | SHOULD | total |', '|---|---:|---:|---:|'];
@@ -51,6 +52,9 @@ export function renderChecksDoc(checks: readonly Check[]): string {
     '  the console report to stderr.',
     '- Exit status: 0 every MUST check passed, 1 a MUST check failed, 2 usage error or daemon unreachable.',
     '  A failing SHOULD check is a JUnit `<failure type="SHOULD">` but does not change the exit status.',
+    '- `--repeat N` runs the selection N times; a check whose verdict changes is `flaky` (its own status',
+    '  in every reporter), which fails the run unless `--allow-flaky`. Checks tagged `timing` depend on',
+    '  wall-clock timing on the daemon (a timer, a deadline, an action landing while a run still streams).',
     '- `--expected-failures FILE` (one check id per line) is a CI baseline: listed failures are reported',
     '  (JUnit `<skipped>`) without failing the run, and a listed check that passes fails it, so the',
     '  baseline cannot rot.',
@@ -67,9 +71,9 @@ export function renderChecksDoc(checks: readonly Check[]): string {
     '',
     '## Checks',
     '',
-    '| id | level | area | rule | reference | profile |',
-    '|---|---|---|---|---|---|',
-    ...checks.map((c) => `| ${c.id} | ${c.level} | ${c.area} | ${cell(c.rule)}${c.needsPermissionTimeout ? ' ⏱' : ''} | ${cell(c.reference)} | ${c.profile} |`),
+    '| id | level | area | rule | reference | profile | tags |',
+    '|---|---|---|---|---|---|---|',
+    ...checks.map((c) => `| ${c.id} | ${c.level} | ${c.area} | ${cell(c.rule)}${c.needsPermissionTimeout ? ' ⏱' : ''} | ${cell(c.reference)} | ${c.profile} | ${tags(c)} |`),
     '',
   ].join('\n');
 }
@@ -82,9 +86,9 @@ export function renderReadmeBlock(checks: readonly Check[]): string {
     '',
     ...countsTable(checks),
     '',
-    '| id | level | profile | rule |',
-    '|---|---|---|---|',
-    ...checks.map((c) => `| ${c.id} | ${c.level} | ${c.profile} | ${cell(c.rule)} |`),
+    '| id | level | profile | tags | rule |',
+    '|---|---|---|---|---|',
+    ...checks.map((c) => `| ${c.id} | ${c.level} | ${c.profile} | ${tags(c)} | ${cell(c.rule)} |`),
     README_END,
   ].join('\n');
 }

@@ -2,18 +2,20 @@
  * Runs the selected checks against one daemon and returns a `SuiteReport`.
  *
  * Before any check it reads `/v1/health` and `/v1/status`: an unreachable daemon or a rejected
- * token is a `SuiteError` (the CLI's exit 2), not a pile of failures. Checks run in a bounded
- * pool; those that wait on daemon timers start first, so the wall time is about the longest
- * wait plus the rest. Every check has a deadline that aborts its requests and streams.
+ * token is a `SuiteError` (the CLI's exit 2), not a pile of failures. Exclusive checks run one
+ * at a time with nothing beside them; the rest run in a bounded pool, those that wait on daemon
+ * timers first, so the wall time is about the longest wait plus the rest. Every check has a
+ * deadline that aborts its requests and streams. With `repeat` N the whole selection runs N
+ * rounds, and a check whose verdict changes between rounds is `flaky`.
  */
 import { createHttpClient, describeError, HttpError, type Exchange } from '../src/protocol/http-client.js';
 import { allChecks } from './checks/index.js';
 import { createCheckContext } from './context.js';
 import { kitVersion } from './kit-version.js';
 import { CheckFailure, CheckSkip, isObject } from './expect.js';
-import { applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
+import { aggregate, applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
 import { selectChecks, SelectionError, type LevelFilter } from './select.js';
-import { DEFAULT_PROMPTS, type Check, type CheckResult, type Profile, type ScenarioPrompts, type SuiteReport } from './types.js';
+import { DEFAULT_PROMPTS, type Check, type CheckResult, type Profile, type ScenarioPrompts, type SuiteReport, type Verdict } from './types.js';
 
 export interface SuiteOptions {
   /** Daemon base URL, e.g. `http://127.0.0.1:43129`. */
@@ -38,13 +40,19 @@ export interface SuiteOptions {
    * and a listed check that passes does, so the baseline cannot rot.
    */
   expectedFailures?: readonly string[];
+  /** Rounds of the whole selection; a check whose verdict changes between rounds is `flaky`. Default 1. */
+  repeat?: number;
+  /** Flaky checks are reported but do not fail the suite. */
+  allowFlaky?: boolean;
   /** Run texts for the scripted scenarios, when the daemon's host uses other words. */
   scenarioPrompts?: Partial<ScenarioPrompts>;
   /** The registry to pick from; default every check of the kit. */
   checks?: readonly Check[];
-  /** Progress hooks (the pretty reporter uses them). */
+  /** Progress hooks (the pretty reporter uses them). With `repeat` > 1 a result comes once, after the last round. */
   onCheckStart?: (check: Check) => void;
   onCheckResult?: (result: CheckResult) => void;
+  /** A round of a repeated run ended (`round` counts from 1). */
+  onRound?: (round: number, rounds: number) => void;
   signal?: AbortSignal;
   /** Injected fetch (tests); the global one otherwise. */
   fetch?: typeof fetch;
@@ -68,6 +76,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONCURRENCY = 8;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_EXCHANGES = 20;
+export const MAX_REPEAT = 1000;
 /** Areas whose checks need no capability list (STATUS reports why the list is missing). */
 const INDEPENDENT_AREAS: readonly string[] = ['HEALTH', 'AUTH', 'STATUS'];
 
@@ -89,6 +98,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     throw new SuiteError('usage', `invalid --url ${JSON.stringify(options.url)}: expected http://host:port`);
   }
   if (!(timeoutMs > 0)) throw new SuiteError('usage', 'timeout must be a positive duration');
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) throw new SuiteError('usage', `repeat must be an integer from 1 to ${MAX_REPEAT}, got ${String(options.repeat)}`);
 
   let selected: Check[];
   try {
@@ -103,15 +114,26 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   if (unknownExpected.length > 0) throw new SuiteError('usage', `expected failures name unknown checks: ${unknownExpected.join(', ')}`);
 
   const capabilities = await discover(baseUrl, options.token, Math.min(timeoutMs, 10_000), options);
-  const results = await runPool(selected, concurrency, async (check) => {
+  const runOptions: RunCheckOptions = { ...options, baseUrl, profile, prompts, timeoutMs, capabilities };
+  const live = repeat === 1;
+  const execute = async (check: Check): Promise<CheckResult> => {
     options.onCheckStart?.(check);
-    const result = applyBaseline(await runCheck(check, { ...options, baseUrl, profile, prompts, timeoutMs, capabilities }), expected);
-    options.onCheckResult?.(result);
+    const result = await runCheck(check, runOptions);
+    if (live) options.onCheckResult?.(applyBaseline(result, expected));
     return result;
-  });
+  };
+  const attempts = new Map<Check, CheckResult[]>(selected.map((c) => [c, []]));
+  for (let round = 1; round <= repeat; round++) {
+    if (options.signal?.aborted) break;
+    for (const [check, result] of await runPool(selected, concurrency, execute)) attempts.get(check)?.push(result);
+    if (repeat > 1) options.onRound?.(round, repeat);
+  }
 
-  const ordered = selected.map((c) => results.get(c)).filter((r): r is CheckResult => r !== undefined);
-  const { summary, ok } = summarize(ordered);
+  // The baseline applies to the verdict over all rounds: a flaky check stays flaky.
+  const ordered = selected.map((c) => attempts.get(c) ?? []).filter((list) => list.length > 0).map((list) => applyBaseline(aggregate(list), expected));
+  if (!live) for (const result of ordered) options.onCheckResult?.(result);
+  const allowFlaky = options.allowFlaky === true;
+  const { summary, ok } = summarize(ordered, { allowFlaky });
   return {
     kitVersion: kitVersion(),
     url: baseUrl,
@@ -121,6 +143,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     capabilities: capabilities.list ?? [],
     results: ordered,
     summary,
+    repeat,
+    allowFlaky,
     ok,
   };
 }
@@ -184,7 +208,15 @@ function skipReason(check: Check, options: RunCheckOptions): string | undefined 
 }
 
 async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckResult> {
-  const base = { id: check.id, area: check.area, level: check.level, rule: check.rule, reference: check.reference, profile: check.profile };
+  const base = {
+    id: check.id,
+    area: check.area,
+    level: check.level,
+    rule: check.rule,
+    reference: check.reference,
+    profile: check.profile,
+    ...(check.tags && check.tags.length > 0 ? { tags: [...check.tags] } : {}),
+  };
   const started = Date.now();
   const reason = skipReason(check, options);
   if (reason !== undefined) return { ...base, status: 'skip', durationMs: 0, message: reason, notes: [], exchanges: [] };
@@ -217,7 +249,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), budget);
   });
-  let status: CheckResult['status'] = 'pass';
+  let status: Verdict = 'pass';
   let message: string | undefined;
   let pinned: Exchange | undefined;
   try {

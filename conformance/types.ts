@@ -39,6 +39,14 @@ export const DEFAULT_PROMPTS: ScenarioPrompts = {
   fail: 'fail',
 };
 
+/**
+ * Labels a check carries in `--list` and every report. `timing`: its verdict depends on wall-clock
+ * timing on the daemon (a timer, a deadline, an action landing while a run still streams), so it is
+ * the first suspect when `--repeat` finds a flaky verdict.
+ */
+export const CHECK_TAGS = ['timing'] as const;
+export type CheckTag = (typeof CHECK_TAGS)[number];
+
 export interface CheckContext {
   /** Client bound to this check: records every exchange, aborts when the check times out. */
   readonly http: HttpClient;
@@ -77,10 +85,26 @@ export interface Check {
   needsPermissionTimeout?: boolean;
   /** Waits on daemon timers (permission timeout, slow runs): scheduled first so it overlaps the rest. */
   slow?: boolean;
+  /**
+   * Runs while no other check runs: its rule reads a daemon-wide figure (`active_runs`, the session
+   * list) that other checks' runs would move, so only its own run may explain what it sees.
+   */
+  exclusive?: boolean;
+  tags?: readonly CheckTag[];
   run(ctx: CheckContext): Promise<void>;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+/** The verdict of one execution of a check. */
+export type Verdict = 'pass' | 'fail' | 'skip';
+/** `flaky`: with `--repeat N`, the check's verdict changed between executions. */
+export type CheckStatus = Verdict | 'flaky';
+
+/** One execution of a check when the suite repeats (`--repeat N`). */
+export interface CheckAttempt {
+  status: Verdict;
+  durationMs: number;
+  message?: string;
+}
 
 export interface CheckResult {
   id: string;
@@ -91,9 +115,14 @@ export interface CheckResult {
   reference: string;
   profile: Profile;
   status: CheckStatus;
+  /** Time spent in the check, summed over its executions when repeated. */
   durationMs: number;
-  /** Why it failed (expected vs actual) or why it was skipped. */
+  /** Why it failed (expected vs actual), why it was skipped, or how its verdict changed (flaky). */
   message?: string;
+  /** The check's tags (`timing`), when it has any. */
+  tags?: CheckTag[];
+  /** Every execution in order, when the suite repeated it (`--repeat N`, N > 1). */
+  attempts?: CheckAttempt[];
   notes: string[];
   /** HTTP exchanges of the check, token redacted; the one the failure points at comes first. */
   exchanges: Exchange[];
@@ -108,6 +137,8 @@ export interface SuiteSummary {
   passed: number;
   failed: number;
   skipped: number;
+  /** Checks whose verdict changed between executions (`--repeat`); not in passed, failed or skipped. */
+  flaky: number;
   /** Failed checks of level MUST, expected failures excluded; the suite fails when this is not 0. */
   mustFailed: number;
   shouldFailed: number;
@@ -129,6 +160,13 @@ export interface SuiteReport {
   capabilities: string[];
   results: CheckResult[];
   summary: SuiteSummary;
-  /** True when every selected MUST check passed (or is an expected failure) and the baseline is not stale. */
+  /** Executions of each check (`--repeat N`); absent means 1. */
+  repeat?: number;
+  /** Flaky checks do not fail the suite (`--allow-flaky`). */
+  allowFlaky?: boolean;
+  /**
+   * True when every selected MUST check passed (or is an expected failure), the baseline is not
+   * stale, and no check is flaky (unless `allowFlaky`).
+   */
   ok: boolean;
 }

@@ -52,6 +52,7 @@ export const cancelChecks: Check[] = [
     reference: 'ADR-0010 §7; 123-events-slow-canceled.txt',
     capabilities: ['runs', 'events'],
     profile: 'scripted',
+    tags: ['timing'],
     async run(ctx) {
       const run = await startScenario(ctx, 'slow', ctx.unique('s'));
       const stream = await openEvents(ctx, run.eventsPath);
@@ -114,6 +115,7 @@ export const cancelChecks: Check[] = [
     reference: 'ADR-0010 §7 ("disconnecting the owner SSE stream also cancels the run"); 135-events-slow-disconnect-after-1s.txt; 139-events-replay-after-disconnect.txt',
     capabilities: ['runs', 'events'],
     profile: 'scripted',
+    tags: ['timing'],
     async run(ctx) {
       const run = await startScenario(ctx, 'slow', ctx.unique('s'));
       const first = await openEvents(ctx, run.eventsPath);

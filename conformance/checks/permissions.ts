@@ -55,6 +55,7 @@ export const permissionChecks: Check[] = [
     capabilities: [...NEEDS],
     profile: 'scripted',
     needsPermissionTimeout: true,
+    tags: ['timing'],
     async run(ctx) {
       const pending = await pendingPermission(ctx, { clientId: ctx.unique('c') });
       const ahead = diffMs(String(pending.request.envelope['time']), String(pending.request.payload['expires_at']));
@@ -202,6 +203,7 @@ export const permissionChecks: Check[] = [
     profile: 'scripted',
     needsPermissionTimeout: true,
     slow: true,
+    tags: ['timing'],
     async run(ctx) {
       const pending = await pendingPermission(ctx, { clientId: ctx.unique('c') });
       const events = await expectRunDone(pending.stream);

@@ -70,6 +70,7 @@ export const runChecks: Check[] = [
     capabilities: ['runs', 'events'],
     profile: 'scripted',
     slow: true,
+    tags: ['timing'],
     async run(ctx) {
       const session = ctx.unique('s');
       const first = await startScenario(ctx, 'slow', session);

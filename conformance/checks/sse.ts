@@ -172,6 +172,7 @@ export const sseChecks: Check[] = [
     reference: '049-events-hello.txt',
     capabilities: ['runs', 'events'],
     profile: 'any',
+    tags: ['timing'],
     async run(ctx) {
       const { stream, events } = await helloEvents(ctx);
       expectNo(timeOrderProblem(events), stream);
@@ -200,6 +201,7 @@ export const sseChecks: Check[] = [
     capabilities: ['runs', 'events'],
     profile: 'scripted',
     slow: true,
+    tags: ['timing'],
     async run(ctx) {
       const run = await startScenario(ctx, 'slow', ctx.unique('s'));
       const a = await openEvents(ctx, run.eventsPath);

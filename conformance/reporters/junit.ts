@@ -4,7 +4,9 @@
  * the run (exit 1) is a <failure>: a failing SHOULD check, or a baselined failure, is reported as
  * <skipped message="SHOULD failed: …"> (or "expected failure: …") with the details in <system-out>,
  * so a CI test reporter is red exactly when the exit code is. Ant's XSD: timestamps without
- * fractional seconds or zone; the kit version is a property of every suite.
+ * fractional seconds or zone; the kit version is a property of every suite. A flaky check
+ * (`--repeat`) is a <failure type="flaky">, or Surefire's <flakyFailure> (shown, not red) under
+ * `--allow-flaky`; its verdicts, and a check's tags, are <properties> of the testcase.
  */
 import { formatExchange } from '../../src/protocol/http-client.js';
 import { areasOf } from '../outcome.js';
@@ -38,16 +40,33 @@ function details(result: CheckResult): string {
   ].join('\n\n');
 }
 
+/** The testcase's tags, flaky status and verdicts per run, when it has any. */
+function caseProperties(result: CheckResult): string {
+  const entries = [
+    ...(result.tags ?? []).map((tag) => ['tag', tag] as const),
+    ...(result.status === 'flaky' ? [['status', 'flaky'] as const] : []),
+    ...(result.attempts ? [['verdicts', result.attempts.map((a) => a.status).join(' ')] as const] : []),
+  ];
+  if (entries.length === 0) return '';
+  return `\n      <properties>${entries.map(([name, value]) => `<property name="${name}" value="${escapeXml(value)}"/>`).join('')}</properties>`;
+}
+
 function testcase(result: CheckResult, report: SuiteReport): string {
   const open = `    <testcase classname="glue-conformance${report.suite === 'client' ? '.client' : ''}.${result.area}" name="${escapeXml(`${result.id}: ${shortRule(result.rule)}`)}" time="${seconds(result.durationMs)}"`;
-  if (result.status === 'pass') return `${open}/>`;
-  if (result.status !== 'fail') return `${open}>\n      <skipped message="${escapeXml(result.message ?? '')}"/>\n    </testcase>`;
+  const props = caseProperties(result);
+  const wrap = (inner: string): string => `${open}>${props}${inner}\n    </testcase>`;
+  if (result.status === 'pass') return props ? wrap('') : `${open}/>`;
+  if (result.status === 'flaky') {
+    const element = report.allowFlaky === true ? 'flakyFailure' : 'failure';
+    return wrap(`\n      <${element} message="${escapeXml(result.message ?? 'flaky')}" type="flaky">${escapeXml(details(result))}</${element}>`);
+  }
+  if (result.status !== 'fail') return wrap(`\n      <skipped message="${escapeXml(result.message ?? '')}"/>`);
   if (!failsRun(result)) {
     // Reported, visible, and not red: the exit code does not gate on it either.
     const why = result.expected ? 'expected failure' : `${result.level} failed (does not fail the run)`;
-    return `${open}>\n      <skipped message="${escapeXml(`${why}: ${result.message ?? ''}`)}"/>\n      <system-out>${escapeXml(details(result))}</system-out>\n    </testcase>`;
+    return wrap(`\n      <skipped message="${escapeXml(`${why}: ${result.message ?? ''}`)}"/>\n      <system-out>${escapeXml(details(result))}</system-out>`);
   }
-  return `${open}>\n      <failure message="${escapeXml(result.message ?? 'failed')}" type="${result.level}">${escapeXml(details(result))}</failure>\n    </testcase>`;
+  return wrap(`\n      <failure message="${escapeXml(result.message ?? 'failed')}" type="${result.level}">${escapeXml(details(result))}</failure>`);
 }
 
 /** `2026-12-01T09:05:30` (Ant's xs:dateTime pattern has no fraction and no zone; the time is UTC). */
@@ -56,8 +75,10 @@ function antTimestamp(iso: string): string {
 }
 
 export function renderJunit(report: SuiteReport): string {
-  const failures = (results: CheckResult[]) => results.filter(failsRun).length;
-  const skips = (results: CheckResult[]) => results.filter((r) => r.status !== 'pass' && !failsRun(r)).length;
+  const allowFlaky = report.allowFlaky === true;
+  const failures = (results: CheckResult[]) => results.filter((r) => failsRun(r, allowFlaky)).length;
+  // An allowed flaky check is neither red nor skipped: Surefire counts it as passed with a flakyFailure.
+  const skips = (results: CheckResult[]) => results.filter((r) => r.status !== 'pass' && r.status !== 'flaky' && !failsRun(r)).length;
   const version = report.kitVersion ?? kitVersion();
   const properties = `    <properties>\n      <property name="glue-conformance.version" value="${escapeXml(version)}"/>\n      <property name="profile" value="${escapeXml(report.profile)}"/>\n    </properties>\n`;
   const suites: string[] = [];

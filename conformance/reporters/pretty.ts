@@ -25,14 +25,24 @@ export function formatResultLine(result: CheckResult, options: PrettyOptions = {
   const yellow = paint(color, '33');
   const dim = paint(color, '2');
   const time = dim(`(${result.durationMs} ms)`);
-  if (result.status === 'pass') return `${green('✓')} ${result.id} ${result.level} ${result.rule} ${time}`;
-  if (result.status === 'skip') return `${dim('-')} ${result.id} ${result.level} ${dim(`${result.rule} — skipped: ${result.message ?? ''}`)}`;
+  const level = `${result.level}${tagText(result)}`;
+  if (result.status === 'pass') return `${green('✓')} ${result.id} ${level} ${result.rule} ${time}`;
+  if (result.status === 'skip') return `${dim('-')} ${result.id} ${level} ${dim(`${result.rule} — skipped: ${result.message ?? ''}`)}`;
+  if (result.status === 'flaky') return `${yellow('?')} ${result.id} ${level} ${result.rule} — flaky: ${result.message ?? 'verdict changed'} ${time}`;
   const mark = result.expected ? yellow('~') : result.level === 'MUST' ? red('✗') : yellow('!');
-  return `${mark} ${result.id} ${result.level} ${result.rule} — ${result.expected ? '(expected failure) ' : ''}${result.message ?? 'failed'} ${time}`;
+  return `${mark} ${result.id} ${level} ${result.rule} — ${result.expected ? '(expected failure) ' : ''}${result.message ?? 'failed'} ${time}`;
 }
 
+/** ` [timing]` for a tagged check, else nothing. */
+function tagText(result: CheckResult): string {
+  return result.tags && result.tags.length > 0 ? ` [${result.tags.join(',')}]` : '';
+}
+
+/** `N passed, N failed, N skipped`, plus `, N flaky` when the run repeated checks or found a flaky one. */
 export function summaryLine(report: SuiteReport): string {
-  return `${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.skipped} skipped`;
+  const { passed, failed, skipped, flaky } = report.summary;
+  const repeated = (report.repeat ?? 1) > 1 || flaky > 0;
+  return `${passed} passed, ${failed} failed, ${skipped} skipped${repeated ? `, ${flaky} flaky` : ''}`;
 }
 
 export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): string {
@@ -41,11 +51,12 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
   const lines: string[] = [];
   if (!options.progressShown) for (const result of report.results) lines.push(formatResultLine(result, options));
 
-  const failures = report.results.filter((r) => r.status === 'fail');
+  const failures = report.results.filter((r) => r.status === 'fail' || r.status === 'flaky');
   if (failures.length > 0) {
     lines.push('', bold('Failures'));
     for (const failure of failures) {
-      lines.push('', `${failure.id} ${failure.level} ${failure.rule}`, `  reference: ${failure.reference}`, `  ${failure.message ?? 'failed'}`);
+      lines.push('', `${failure.id} ${failure.level}${tagText(failure)} ${failure.rule}${failure.status === 'flaky' ? ' (flaky)' : ''}`, `  reference: ${failure.reference}`, `  ${failure.message ?? 'failed'}`);
+      if (failure.status === 'flaky' && failure.attempts) lines.push(`  verdicts: ${failure.attempts.map((a) => a.status).join(' ')}`);
       for (const note of failure.notes) lines.push(`  note: ${note}`);
       for (const exchange of failure.exchanges.slice(0, options.exchangesPerFailure ?? 2)) {
         lines.push(...formatExchange(exchange).split('\n').map((l) => `    ${l}`));
@@ -58,17 +69,20 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
     const inArea = report.results.filter((r) => r.area === area);
     if (inArea.length === 0) continue;
     const count = (s: CheckResult['status']) => inArea.filter((r) => r.status === s).length;
-    lines.push(`  ${area.padEnd(7)} ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`);
+    const flaky = count('flaky');
+    lines.push(`  ${area.padEnd(7)} ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped${flaky > 0 ? `, ${flaky} flaky` : ''}`);
   }
-  const { mustFailed, shouldFailed, expectedFailed } = report.summary;
+  const { mustFailed, shouldFailed, expectedFailed, flaky } = report.summary;
+  const runs = (report.repeat ?? 1) > 1 ? ` × ${report.repeat} runs` : '';
   if (expectedFailed > 0) lines.push(`  ${expectedFailed} failure(s) expected by the baseline`);
+  const flakyText = flaky > 0 ? `; ${flaky} flaky check(s)${report.allowFlaky ? ' (allowed by --allow-flaky)' : ''}` : '';
   lines.push(
     report.suite === 'client'
-      ? `  client ${report.url}, ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s`
-      : `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks in ${(report.durationMs / 1000).toFixed(1)} s`,
-    report.ok
-      ? `  every MUST check passed${shouldFailed > 0 ? ` (${shouldFailed} SHOULD check(s) failed)` : ''}`
-      : `  ${mustFailed} MUST check(s) failed${shouldFailed > 0 ? `, ${shouldFailed} SHOULD` : ''}`,
+      ? `  client ${report.url}, ${report.results.length} cases${runs} in ${(report.durationMs / 1000).toFixed(1)} s`
+      : `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks${runs} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    mustFailed === 0 && !report.results.some((r) => r.staleBaseline)
+      ? `  every MUST check passed${shouldFailed > 0 ? ` (${shouldFailed} SHOULD check(s) failed)` : ''}${flakyText}`
+      : `  ${mustFailed} MUST check(s) failed${shouldFailed > 0 ? `, ${shouldFailed} SHOULD` : ''}${flakyText}`,
     summaryLine(report),
   );
   return lines.join('\n');

@@ -6,8 +6,9 @@ import type { CheckResult } from '../types.js';
 
 export type Verdict = 'pass' | 'fail' | 'should-fail' | 'expected-fail' | 'skip' | 'flaky';
 
-/** True when this failure alone makes the exit code 1. */
-export function failsRun(result: CheckResult): boolean {
+/** True when this result alone makes the exit code 1 (a flaky one unless `--allow-flaky`). */
+export function failsRun(result: CheckResult, allowFlaky = false): boolean {
+  if (result.status === 'flaky') return !allowFlaky;
   return result.status === 'fail' && (result.staleBaseline === true || (result.level === 'MUST' && result.expected !== true));
 }
 

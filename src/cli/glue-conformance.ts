@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allChecks } from '../../conformance/checks/index.js';
 import { formatResultLine, render, renderPretty, REPORTERS, summaryLine, type ReporterName } from '../../conformance/reporters/index.js';
-import { runSuite, SuiteError, type SuiteOptions } from '../../conformance/runner.js';
+import { MAX_REPEAT, runSuite, SuiteError, type SuiteOptions } from '../../conformance/runner.js';
 import { selectChecks, SelectionError, type LevelFilter } from '../../conformance/select.js';
 import { DEFAULT_PROMPTS, type ScenarioName, type SuiteReport } from '../../conformance/types.js';
 import { formatExchange } from '../protocol/http-client.js';
@@ -54,6 +54,9 @@ Timing:
   --wait DUR                poll GET /v1/health until the daemon answers 200 (at most DUR)
                             before the suite starts, e.g. --wait 30s in CI
   --concurrency N           checks running at once (default 8)
+  --repeat N                run the selection N times; a check whose verdict changes is
+                            flaky, which fails the run unless --allow-flaky
+  --allow-flaky             report flaky checks without failing the run
 Output:
   --reporter NAME[=PATH]    pretty (default), json or junit; repeatable; without a path a
                             json/junit report goes to stdout and the console output to stderr
@@ -61,7 +64,8 @@ Output:
   --quiet                   print only the final line (and failures)
   --help, --version
 
-Exit status: 0 every MUST check passed, 1 a MUST check failed, 2 usage error or daemon unreachable.
+Exit status: 0 every MUST check passed, 1 a MUST check failed (or a check was flaky),
+2 usage error or daemon unreachable.
 `;
 
 interface ReporterTarget {
@@ -97,6 +101,8 @@ const OPTIONS = {
   'permission-timeout': { type: 'string' },
   wait: { type: 'string' },
   concurrency: { type: 'string' },
+  repeat: { type: 'string' },
+  'allow-flaky': { type: 'boolean' },
   'scenario-prompt': { type: 'string', multiple: true },
   'expected-failures': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -126,6 +132,11 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
     concurrency = Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a positive integer, got ${JSON.stringify(values.concurrency)}`);
   }
+  let repeat: number | undefined;
+  if (values.repeat !== undefined) {
+    repeat = Number(values.repeat);
+    if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) throw new UsageError(`--repeat must be an integer from 1 to ${MAX_REPEAT}, got ${JSON.stringify(values.repeat)}`);
+  }
   const scenarioPrompts: Partial<Record<ScenarioName, string>> = {};
   for (const entry of values['scenario-prompt'] ?? []) {
     const eq = entry.indexOf('=');
@@ -147,6 +158,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Options | 'he
     ...(values.skip ? { skip: values.skip } : {}),
     ...(level !== undefined ? { level: level as LevelFilter } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
+    ...(values['allow-flaky'] ? { allowFlaky: true } : {}),
     scenarioPrompts,
     ...(expectedFailures ? { expectedFailures } : {}),
   };
@@ -269,10 +282,10 @@ function listChecks(options: Options): string {
   let selected = selectChecks(allChecks, { only: options.suite.only, skip: options.suite.skip, level: options.suite.level });
   if (options.profileGiven && options.suite.profile === 'any') selected = selected.filter((c) => c.profile === 'any');
   if (options.reporters.some((r) => r.name === 'json')) {
-    const entries = selected.map((c) => ({ id: c.id, area: c.area, level: c.level, profile: c.profile, rule: c.rule, reference: c.reference, capabilities: c.capabilities }));
+    const entries = selected.map((c) => ({ id: c.id, area: c.area, level: c.level, profile: c.profile, tags: c.tags ?? [], rule: c.rule, reference: c.reference, capabilities: c.capabilities }));
     return `${JSON.stringify(entries, null, 2)}\n`;
   }
-  const lines = selected.map((c) => `${c.id.padEnd(11)} ${c.level.padEnd(6)} ${c.profile.padEnd(8)} ${c.rule}`);
+  const lines = selected.map((c) => `${c.id.padEnd(11)} ${c.level.padEnd(6)} ${c.profile.padEnd(8)} ${(c.tags ?? []).join(',').padEnd(6)} ${c.rule}`);
   return `${lines.join('\n')}\n${selected.length} checks\n`;
 }
 
@@ -366,6 +379,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       url,
       token,
       ...(live ? { onCheckResult: (result) => write(console, formatResultLine(result, { color })) } : {}),
+      ...(live ? { onRound: (round, rounds) => write(console, `round ${round}/${rounds} done`) } : {}),
     });
 
     for (const target of options.reporters) {
