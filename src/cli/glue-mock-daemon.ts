@@ -14,6 +14,7 @@ import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-hos
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
 import type { MockHost } from '../../reference-server/host.js';
 import { escapeControl } from '../../reference-server/workbench/console-text.js';
+import { applyWorkbench } from '../../reference-server/workbench/index.js';
 import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
 import {
@@ -51,6 +52,8 @@ Mock host:
   --sessions                  keep run transcripts and serve the ADR-0010 session lookup
                               (GET /v1/sessions…, capability \`sessions\`; Go v1.11.0 has none)
   --delay-scale N             multiply every scenario delay by N (0 = no waiting; default 1)
+  --strict                    refuse requests the spec does not allow: 400 with violations [{pointer, message}]
+                              (also unknown fields, trailing data, missing client ids; docs/strict-mode.md)
   --watch                     reload --scenarios/--catalogs when a file changes (a bad edit keeps the last good set)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
@@ -76,6 +79,7 @@ const OPTIONS = {
   sessions: { type: 'boolean', default: false },
   'delay-scale': { type: 'string', default: '1' },
   watch: { type: 'boolean', default: false },
+  strict: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
@@ -100,6 +104,7 @@ interface DaemonConfig {
   sessions: boolean;
   delayScale: number;
   watch: boolean;
+  strict: boolean;
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
@@ -170,6 +175,7 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       sessions: values.sessions,
       delayScale,
       watch: values.watch,
+      strict: values.strict,
       faults,
       permissionStorePath: values['permission-store'] || undefined,
       name: values.name.trim() || 'glue daemon',
@@ -228,7 +234,8 @@ function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
       store_type: 'memory',
     },
   };
-  return config.faults.length > 0 ? createFaultyServer({ ...options, faults: config.faults }) : createReferenceServer(options);
+  const server = config.faults.length > 0 ? createFaultyServer({ ...options, faults: config.faults }) : createReferenceServer(options);
+  return applyWorkbench(server, { token: config.token, sessions: config.sessions, strict: config.strict, log: (line) => say(line) });
 }
 
 /** Resolves with the first of SIGINT/SIGTERM. */
@@ -271,8 +278,7 @@ async function main(argv: readonly string[]): Promise<number> {
       sessions: config.sessions,
       delayScale: config.delayScale,
     };
-    const say = (event: ReloadReport): void => void process.stderr.write(`${PROGRAM}: ${escapeControl(event.message)}\n`);
-    watched = config.watch ? watchMockHost(hostOptions, say) : undefined;
+    watched = config.watch ? watchMockHost(hostOptions, (event: ReloadReport) => say(event.message)) : undefined;
     server = createServer(config, watched?.host ?? loadMockHost(hostOptions));
   } catch (err) {
     // A scenario or catalog that does not load is a usage error, like a bad flag.
@@ -324,6 +330,11 @@ async function main(argv: readonly string[]): Promise<number> {
   await server.close();
   if (config.metadataPath !== '') removeIfOwned(config.metadataPath, node.url);
   return 0;
+}
+
+/** One console line of the workbench, prefixed once, control bytes escaped. */
+function say(line: string): void {
+  process.stderr.write(`${PROGRAM}: ${escapeControl(line)}\n`);
 }
 
 function formatListen(listen: ListenAddress): string {

@@ -16,6 +16,18 @@ import { HTTP_METHODS, loadSpec, pointerSegment, resolvePointer, resolveRef, typ
 
 export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
 
+/** What of a request is checked: the parsed JSON body (`undefined`: none sent) and the query. */
+export interface RequestParts {
+  body?: unknown;
+  query?: ReadonlyArray<readonly [string, string]>;
+}
+
+/** One way a request breaks the spec: a JSON pointer into `{ body, query }` and what is wrong. */
+export interface RequestViolation {
+  pointer: string;
+  message: string;
+}
+
 export interface Validator {
   /** Checks a response: its status must be documented for the operation and its body must match. */
   validateResponse(operationId: OperationId, status: number, body: unknown): ValidationResult;
@@ -28,6 +40,12 @@ export interface Validator {
   validateNamedResponse(name: string, body: unknown): ValidationResult;
   /** Checks a value against one `components.schemas` entry (any name: the document may not be the shipped one). */
   validateSchema(name: string, value: unknown): ValidationResult;
+  /**
+   * Checks a request against the operation's `requestBody` schema and its query parameters.
+   * `closed` also reports what the spec does not list (unknown body fields where the schema lists
+   * properties, unknown query parameters), which a lenient daemon ignores.
+   */
+  validateRequest(operationId: OperationId, request: RequestParts, options?: { closed?: boolean }): RequestViolation[];
   /** The numeric statuses the spec documents for an operation, ascending. */
   documentedStatuses(operationId: OperationId): number[];
   /** The event types the spec knows, in spec order. */
@@ -44,6 +62,10 @@ type BodyRule = { kind: 'json'; pointer: string } | { kind: 'empty' } | { kind: 
 
 interface OperationEntry {
   responses: Map<string, BodyRule>;
+  /** Pointer to the JSON request body schema, when the operation takes a body. */
+  requestBody?: { pointer: string; required: boolean };
+  /** Query parameters by name → pointer to their schema. */
+  query: Map<string, { pointer: string; required: boolean }>;
 }
 
 /** A validator over any OpenAPI document (the shipped one through the module-level functions). */
@@ -70,6 +92,20 @@ export function createValidator(doc: OpenApiDocument): Validator {
       }
       if (!fn) throw new Error(`glue-conformance: no schema at ${pointer}`);
       compiled.set(pointer, fn);
+    }
+    return fn;
+  }
+
+  let closedAjv: AjvInstance | undefined;
+  const closedCompiled = new Map<string, ValidateFunction>();
+  /** The schema at `pointer` in a copy of the document where every object listing properties is closed. */
+  function compileClosed(pointer: string): ValidateFunction {
+    let fn = closedCompiled.get(pointer);
+    if (!fn) {
+      closedAjv ??= createAjv(closeObjects(doc), false);
+      fn = closedAjv.getSchema(`${SPEC_ID}${pointer}`);
+      if (!fn) throw new Error(`glue-conformance: no schema at ${pointer}`);
+      closedCompiled.set(pointer, fn);
     }
     return fn;
   }
@@ -139,6 +175,37 @@ export function createValidator(doc: OpenApiDocument): Validator {
       return run(schemaPointer(name), value);
     },
 
+    validateRequest(operationId, request, options = {}) {
+      const entry = operationEntry(operationId);
+      const out: RequestViolation[] = [];
+      if (entry.requestBody) {
+        if (request.body === undefined) {
+          if (entry.requestBody.required) out.push({ pointer: '/body', message: `${operationId} needs a JSON body` });
+        } else {
+          const fn = options.closed ? compileClosed(entry.requestBody.pointer) : compile(entry.requestBody.pointer);
+          if (!fn(request.body)) out.push(...errorPairs(fn.errors ?? [], request.body, '/body', doc));
+        }
+      } else if (request.body !== undefined) {
+        out.push({ pointer: '/body', message: `${operationId} takes no request body` });
+      }
+      const seen = new Set<string>();
+      for (const [name, raw] of request.query ?? []) {
+        const where = `/query/${pointerSegment(name)}`;
+        const param = entry.query.get(name);
+        if (!param) {
+          if (options.closed) out.push({ pointer: where, message: `unknown query parameter '${name}' (the spec lists ${[...entry.query.keys()].join(', ') || 'none'})` });
+          continue;
+        }
+        if (seen.has(name)) out.push({ pointer: where, message: `query parameter '${name}' is repeated` });
+        seen.add(name);
+        const fn = compile(param.pointer);
+        const value = coerceQuery(raw, fn.schema);
+        if (!fn(value)) out.push(...errorPairs(fn.errors ?? [], value, where, doc));
+      }
+      for (const [name, param] of entry.query) if (param.required && !seen.has(name)) out.push({ pointer: `/query/${pointerSegment(name)}`, message: 'is required' });
+      return out;
+    },
+
     documentedStatuses(operationId) {
       return [...operationEntry(operationId).responses.keys()]
         .filter((key) => /^\d{3}$/.test(key))
@@ -204,7 +271,22 @@ function indexOperations(doc: OpenApiDocument): Map<string, OperationEntry> {
         const [response, pointer] = follow<OpenApiResponse>(doc, ref, `#/paths/${pointerSegment(path)}/${key}/responses/${pointerSegment(status)}`);
         responses.set(status.toUpperCase(), bodyRule(response, pointer));
       }
-      index.set(operation.operationId, { responses });
+      const query = new Map<string, { pointer: string; required: boolean }>();
+      const params = [...(item.parameters ?? []), ...(operation.parameters ?? [])];
+      params.forEach((ref, i) => {
+        const base = i < (item.parameters ?? []).length ? `#/paths/${pointerSegment(path)}/parameters/${i}` : `#/paths/${pointerSegment(path)}/${key}/parameters/${i - (item.parameters ?? []).length}`;
+        const [param, where] = follow<{ name?: string; in?: string; required?: boolean; schema?: unknown }>(doc, ref, base);
+        if (param.in === 'query' && typeof param.name === 'string' && param.schema !== undefined) query.set(param.name, { pointer: `${where}/schema`, required: param.required === true });
+      });
+      let requestBody: OperationEntry['requestBody'];
+      if (operation.requestBody !== undefined) {
+        const [bodySpec, where] = follow<{ required?: boolean; content?: Record<string, { schema?: unknown }> }>(doc, operation.requestBody, `#/paths/${pointerSegment(path)}/${key}/requestBody`);
+        const json = Object.keys(bodySpec.content ?? {}).find((m) => JSON_MEDIA.test(m));
+        if (json !== undefined && bodySpec.content?.[json]?.schema !== undefined) {
+          requestBody = { pointer: `${where}/content/${pointerSegment(json)}/schema`, required: bodySpec.required === true };
+        }
+      }
+      index.set(operation.operationId, { responses, query, ...(requestBody ? { requestBody } : {}) });
     }
   }
   return index;
@@ -269,6 +351,43 @@ function typeConsts(doc: OpenApiDocument, schema: unknown, tag = 'type', depth =
 
 function refName(ref: string): string {
   return decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1)).replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** The same messages as pointer + text pairs (request violations). */
+function errorPairs(errors: ErrorObject[], value: unknown, prefix: string, doc: OpenApiDocument): RequestViolation[] {
+  return formatErrors(errors, value, '\u0000' + prefix, doc).map((line) => {
+    const at = line.indexOf(': ');
+    if (!line.startsWith('\u0000') || at < 0) return { pointer: prefix, message: line };
+    const pointer = line.slice(1, at).replace(/\(root\)$/, '');
+    const message = line.slice(at + 2);
+    // An unknown field is pointed at itself, where the fix goes.
+    const unknown = /^must not have property '(.*)'$/.exec(message);
+    if (unknown) return { pointer: `${pointer}/${pointerSegment(unknown[1] ?? '')}`, message: 'is not a field the spec defines' };
+    return { pointer: pointer || '/', message };
+  });
+}
+
+/** A query string value as its schema's type wants it (`"5"` → 5 for an integer), else the string. */
+function coerceQuery(raw: string, schema: unknown): unknown {
+  const type = isObject(schema) ? schema['type'] : undefined;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
+}
+
+/**
+ * A deep copy where each object schema that lists `properties` and says nothing about others gets
+ * `additionalProperties: false`; open maps (`additionalProperties` given) stay open.
+ */
+function closeObjects<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => closeObjects(v)) as T;
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = key === 'example' || key === 'examples' ? v : closeObjects(v);
+  if (isObject(out['properties']) && out['additionalProperties'] === undefined && out['unevaluatedProperties'] === undefined && out['allOf'] === undefined) {
+    out['additionalProperties'] = false;
+  }
+  return out as T;
 }
 
 /** Short, path-first messages: `/payload/seq: must be integer (got "3")`. */
@@ -384,6 +503,10 @@ export type ResponseName = keyof components['responses'] & string;
 
 export function validateNamedResponse(name: ResponseName, body: unknown): ValidationResult {
   return specValidator().validateNamedResponse(name, body);
+}
+
+export function validateRequest(operationId: OperationId, request: RequestParts, options?: { closed?: boolean }): RequestViolation[] {
+  return specValidator().validateRequest(operationId, request, options);
 }
 
 export function documentedStatuses(operationId: OperationId): number[] {
