@@ -1,0 +1,186 @@
+/**
+ * One case, start to verdict: start the case daemon, hand the client its session (through a
+ * driver: a spawned command or an in-process JS client), interrupt it when the case says so,
+ * bound it by the case deadline, then judge what the daemon recorded and how the client ended.
+ */
+import { CheckFailure } from '../conformance/expect.js';
+import type { CheckResult } from '../conformance/types.js';
+import type { Exchange } from '../src/protocol/http-client.js';
+import { startCaseDaemon, type CaseDaemon } from './case-daemon.js';
+import type { ClientCase, ClientOutcome, Judgement, RecordedRequest } from './types.js';
+
+export const DEFAULT_CASE_TIMEOUT_MS = 10_000;
+/** Time between the case's interrupt condition and the interrupt, so the client is mid-stream. */
+const INTERRUPT_DELAY_MS = 300;
+const MAX_SHOWN_REQUESTS = 12;
+
+/** What a client under test is given for one case. */
+export interface ClientSession {
+  readonly caseId: string;
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly prompt: string;
+  readonly sessionId: string;
+  readonly clientId: string;
+  readonly metadataPath: string;
+  /** `$XDG_CONFIG_HOME` holding `glue/daemon.json`. */
+  readonly configDir: string;
+  /** The client is told nothing but where the metadata file is (CLI-META). */
+  readonly metadataOnly: boolean;
+  /** The user's answer to a permission question, if the case has one. */
+  readonly answer: 'allow' | 'deny' | undefined;
+  /** Fires when the case wants the client to give up (a user's Ctrl-C). */
+  readonly interrupt: AbortSignal;
+  /** Fires at the case deadline: the client must stop now (a spawned one is killed). */
+  readonly kill: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+/** Runs the client for one session and reports how it ended; must settle soon after `kill` fires. */
+export type ClientDriver = (session: ClientSession) => Promise<ClientOutcome>;
+
+export interface PreparedCase {
+  daemon: CaseDaemon;
+  session: ClientSession;
+  /** Stops the interrupt watcher and the deadline. */
+  stop(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the case daemon and the interrupt/deadline machinery around a session. */
+export async function prepareCase(clientCase: ClientCase, timeoutMs?: number): Promise<PreparedCase> {
+  const daemon = await startCaseDaemon(clientCase);
+  const interrupt = new AbortController();
+  const kill = new AbortController();
+  const budget = Math.max(clientCase.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS, timeoutMs ?? 0);
+  let interruptTimer: NodeJS.Timeout | undefined;
+  const watch = (): void => {
+    if (!clientCase.interruptWhen || interruptTimer || interrupt.signal.aborted) return;
+    if (clientCase.interruptWhen(daemon.recording.requests)) interruptTimer = setTimeout(() => interrupt.abort(), INTERRUPT_DELAY_MS);
+  };
+  daemon.recording.onRequest = watch;
+  const deadline = setTimeout(() => kill.abort(), budget);
+  const stop = (): void => {
+    clearTimeout(deadline);
+    clearTimeout(interruptTimer);
+    daemon.recording.onRequest = undefined;
+  };
+  return {
+    daemon,
+    session: {
+      caseId: clientCase.id,
+      baseUrl: daemon.baseUrl,
+      token: daemon.token,
+      prompt: daemon.prompt,
+      sessionId: daemon.sessionId,
+      clientId: daemon.clientId,
+      metadataPath: daemon.metadataPath,
+      configDir: daemon.configDir,
+      metadataOnly: clientCase.metadataOnly ?? false,
+      answer: clientCase.answer,
+      interrupt: interrupt.signal,
+      kill: kill.signal,
+      timeoutMs: budget,
+    },
+    stop,
+    async close() {
+      stop();
+      await daemon.close();
+    },
+  };
+}
+
+/** Replaces the token everywhere in text shown to a user. */
+export function redactor(token: string): (text: string) => string {
+  return (text) => (token === '' ? text : text.split(token).join('<token>'));
+}
+
+/** A recorded request as the reporters' `Exchange` (token redacted). */
+function asExchange(request: RecordedRequest, redact: (text: string) => string): Exchange {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name] = redact(value);
+  return {
+    method: request.method,
+    url: redact(`${request.at === 'trap' ? '(redirect target) ' : ''}${request.path}`),
+    requestHeaders: headers,
+    ...(request.body !== '' ? { requestBody: redact(request.body.slice(0, 2000)) } : {}),
+    ...(request.status !== undefined ? { status: request.status } : {}),
+    durationMs: 0,
+  };
+}
+
+/** The verdict on one finished case, as a daemon-suite `CheckResult`. */
+export function judgeCase(clientCase: ClientCase, prepared: PreparedCase, outcome: ClientOutcome, startedAt: number): CheckResult {
+  const { daemon } = prepared;
+  const redact = redactor(daemon.token);
+  const judgement: Judgement = {
+    outcome,
+    requests: daemon.recording.requests,
+    trapped: daemon.trapped.requests,
+    token: daemon.token,
+    prompt: daemon.prompt,
+    sessionId: daemon.sessionId,
+    clientId: daemon.clientId,
+    facts: daemon.facts,
+  };
+  let status: CheckResult['status'] = 'pass';
+  let message: string | undefined;
+  try {
+    clientCase.judge(judgement);
+  } catch (error) {
+    status = 'fail';
+    message = error instanceof CheckFailure ? error.message : `judge crashed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const notes = [`client ${outcome.timedOut ? 'killed at the deadline' : outcome.flooded ? 'killed for flooding output' : outcome.signal ? `ended by ${outcome.signal}` : `exited ${String(outcome.exitCode)}`} after ${outcome.durationMs} ms${outcome.interrupted ? ' (interrupted by the kit)' : ''}`];
+  const stderr = outcome.stderr.trim();
+  if (status === 'fail' && stderr !== '') notes.push(`stderr: ${JSON.stringify(stderr.slice(-400))}`);
+  const all = [...daemon.recording.requests, ...daemon.trapped.requests];
+  return {
+    id: clientCase.id,
+    area: clientCase.area,
+    level: clientCase.level,
+    rule: clientCase.rule,
+    reference: clientCase.reference,
+    profile: 'any',
+    status,
+    durationMs: Date.now() - startedAt,
+    ...(message !== undefined ? { message: redact(message) } : {}),
+    notes: notes.map(redact),
+    exchanges: all.slice(0, MAX_SHOWN_REQUESTS).map((r) => asExchange(r, redact)),
+  };
+}
+
+/** Runs one case with a driver and judges it; the daemon is always closed. */
+export async function runClientCase(clientCase: ClientCase, driver: ClientDriver, timeoutMs?: number): Promise<CheckResult> {
+  const startedAt = Date.now();
+  let prepared: PreparedCase;
+  try {
+    prepared = await prepareCase(clientCase, timeoutMs);
+  } catch (error) {
+    return {
+      id: clientCase.id,
+      area: clientCase.area,
+      level: clientCase.level,
+      rule: clientCase.rule,
+      reference: clientCase.reference,
+      profile: 'any',
+      status: 'fail',
+      durationMs: Date.now() - startedAt,
+      message: `the case daemon did not start: ${error instanceof Error ? error.message : String(error)}`,
+      notes: [],
+      exchanges: [],
+    };
+  }
+  try {
+    let outcome: ClientOutcome;
+    try {
+      outcome = await driver(prepared.session);
+    } catch (error) {
+      outcome = { exitCode: null, signal: null, timedOut: false, flooded: false, stdout: '', stderr: `driver failed: ${error instanceof Error ? error.message : String(error)}`, durationMs: Date.now() - startedAt, interrupted: false };
+    }
+    prepared.stop();
+    return judgeCase(clientCase, prepared, outcome, startedAt);
+  } finally {
+    await prepared.close();
+  }
+}
