@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliSource } from './build.js';
 import { startDaemon } from './daemon-process.js';
-import { benchConcurrent } from './scenarios/concurrent.js';
-import { benchFlood } from './scenarios/flood.js';
+import { helloBurst } from './scenarios/concurrent.js';
+import { floodSample } from './scenarios/flood.js';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
@@ -26,8 +26,10 @@ export async function profileDaemon(root: string, source: CliSource, args: strin
   const before = new Set(readdirSync(outDir));
   const daemon = await startDaemon({ root, source, permissionTimeout: '10s', args, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] });
   try {
-    if (workload === 'flood') await benchFlood(daemon, 10000, 3);
-    else await benchConcurrent(daemon, 500, 3, 'prof');
+    for (let i = 0; i < 4; i++) {
+      if (workload === 'flood') await floodSample(daemon, 10000, 'raw');
+      else await helloBurst(daemon, 500, 'raw');
+    }
   } finally {
     await daemon.close();
   }

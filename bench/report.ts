@@ -1,89 +1,88 @@
-/** The bench's table and its verdict against the issue-6 goals (Go v1.11.0 figures, same machine kind). */
-import type { ConcurrentResult } from './scenarios/concurrent.js';
-import type { FloodResult } from './scenarios/flood.js';
-import type { OpenStreamsResult } from './scenarios/open-streams.js';
-import type { SuiteResult } from './scenarios/suite.js';
+/**
+ * The bench's figures side by side: per scenario and metric, the mock's and Go's spread over the
+ * pairs and the per-pair ratio mock / Go (min / median / max), with the issue-16 goals judged on
+ * the median ratio. Without a Go daemon: the mock's absolute figures only.
+ */
+import { meetsRatio, pairRatios, round, spread, type Spread } from './stats.js';
 
-export interface BenchResults {
-  flood: FloodResult[];
-  firstEvent?: ConcurrentResult;
-  concurrent: ConcurrentResult[];
-  openStreams?: OpenStreamsResult;
-  suite?: SuiteResult;
-  /** Which daemon was measured, with which extra flags. */
-  daemon?: { root: string; from: string; flags: string[] };
+export interface MetricSpec {
+  key: string;
+  label: string;
+  unit: string;
+  /** A goal of issue 16: mock ≤ 1.0 × Go on the median of the per-pair ratios. */
+  goal?: boolean;
+  /** Not a cost (e.g. an exit code): shown for both sides, no ratio. */
+  noRatio?: boolean;
 }
 
-/** Go reference daemon v1.11.0, read by a Node fetch client (issue 6). */
-export const GO_REFERENCE = {
-  flood: { 1000: { wallMs: 48 }, 10000: { wallMs: 330, eventsPerSec: 30_000, mbPerSec: 165 } } as Record<number, { wallMs: number; eventsPerSec?: number; mbPerSec?: number }>,
-  concurrentWallMs: { 200: 275, 500: 620 } as Record<number, number>,
-};
-
-export interface Goal {
-  goal: string;
-  measured: string;
-  met: boolean;
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  metrics: MetricSpec[];
+  samples: { mock: Record<string, number>[]; go: Record<string, number>[] };
+  /** Order the samples were taken in, e.g. "mock go mock go". */
+  order: string[];
+  error?: string;
 }
 
-export function evaluateGoals(results: BenchResults): Goal[] {
-  const goals: Goal[] = [];
-  for (const f of results.flood) {
-    const go = GO_REFERENCE.flood[f.deltas];
-    if (!go) continue;
-    goals.push({ goal: `flood ${f.deltas} wall ≤ Go ${go.wallMs} ms`, measured: `${f.wallMs} ms`, met: f.wallMs <= go.wallMs && f.problems.length === 0 });
-    if (go.eventsPerSec) goals.push({ goal: `flood ${f.deltas} ≥ Go ${go.eventsPerSec} events/s`, measured: `${f.eventsPerSec} events/s`, met: f.eventsPerSec >= go.eventsPerSec });
-  }
-  for (const c of results.concurrent) {
-    const go = GO_REFERENCE.concurrentWallMs[c.concurrency];
-    if (go !== undefined) goals.push({ goal: `${c.concurrency} concurrent wall ≤ Go ${go} ms`, measured: `${c.wallMs} ms`, met: c.wallMs <= go && c.badStreams === 0 });
-    goals.push({ goal: `${c.concurrency} concurrent: zero lost or out-of-order events`, measured: `${c.badStreams} bad streams`, met: c.badStreams === 0 });
-  }
-  if (results.openStreams) {
-    const o = results.openStreams;
-    goals.push({ goal: `memory per open stream < 50 KB (${o.streams} open, warm)`, measured: `${o.perStreamKb} KB (${o.opened} opened)`, met: o.perStreamKb < 50 && o.opened === o.streams });
-  }
-  if (results.suite) {
-    const s = results.suite;
-    goals.push({ goal: `suite wall ≤ 1.5 × ${s.permissionTimeoutMs} ms + 3 s = ${s.goalMs} ms`, measured: `${s.wallMs} ms`, met: s.wallMs <= s.goalMs });
-  }
-  return goals;
+export interface MetricSummary {
+  scenario: string;
+  metric: string;
+  unit: string;
+  mock: Spread;
+  go?: Spread;
+  ratio?: Spread & { pairs: number[] };
+  goal?: { met: boolean };
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map(String))];
+export function summarise(results: readonly ScenarioResult[], withGo: boolean): MetricSummary[] {
+  const out: MetricSummary[] = [];
+  for (const r of results) {
+    for (const m of r.metrics) {
+      const mock = r.samples.mock.map((s) => s[m.key] ?? Number.NaN);
+      const row: MetricSummary = { scenario: r.id, metric: m.label, unit: m.unit, mock: spread(mock) };
+      if (withGo) {
+        const go = r.samples.go.map((s) => s[m.key] ?? Number.NaN);
+        row.go = spread(go);
+        if (m.noRatio) {
+          out.push(row);
+          continue;
+        }
+        const pairs = pairRatios(mock, go);
+        row.ratio = { ...spread(pairs), pairs };
+        if (m.goal) row.goal = { met: meetsRatio(pairs) };
+      }
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const cells = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function renderReport(results: BenchResults, goals: Goal[]): string {
+const fmt = (v: number): string => (Number.isFinite(v) ? String(v >= 100 ? Math.round(v) : round(v, v >= 10 ? 1 : 2)) : '–');
+const range = (s: Spread): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
+const ratio = (s: Spread): string => `${round(s.median, 2).toFixed(2)}× (${round(s.min, 2).toFixed(2)}–${round(s.max, 2).toFixed(2)})`;
+
+export function renderReport(results: readonly ScenarioResult[], rows: readonly MetricSummary[], withGo: boolean): string {
   const out: string[] = [];
-  if (results.flood.length > 0) {
+  const titles = new Map(results.map((r) => [r.id, r.title]));
+  if (withGo) {
     out.push(
       table(
-        ['flood', 'events', 'MB', 'wall ms', 'TTFE ms', 'events/s', 'MB/s', 'Go wall ms', 'ok'],
-        results.flood.map((f) => [f.deltas, f.events, (f.bytes / 1e6).toFixed(1), f.wallMs, f.ttfeMs, f.eventsPerSec, f.mbPerSec, GO_REFERENCE.flood[f.deltas]?.wallMs ?? '', f.problems.length === 0 ? 'yes' : 'NO']),
+        ['scenario', 'metric', 'mock median (min–max)', 'Go median (min–max)', 'mock/Go median (min–max)', 'goal ≤ 1.0×'],
+        rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock), r.go ? range(r.go) : '', r.ratio ? ratio(r.ratio) : '', r.goal ? (r.goal.met ? 'met' : 'NOT MET') : '']),
       ),
     );
+  } else {
+    out.push(table(['scenario', 'metric', 'mock median (min–max)'], rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock)])));
+    out.push('no Go baseline: ../shared/go-daemon is absent, so these are absolute figures of this machine only; no ratio, no goal verdict.');
   }
-  const concurrent = [...(results.firstEvent ? [results.firstEvent] : []), ...results.concurrent];
-  if (concurrent.length > 0) {
-    out.push(
-      table(
-        ['hello runs in parallel', 'wall ms', 'TTFE p50 ms', 'TTFE p99 ms', 'events/run', 'bad streams', 'Go wall ms'],
-        concurrent.map((c) => [c.concurrency, c.wallMs, c.ttfeP50Ms, c.ttfeP99Ms, c.eventsPerRun, c.badStreams, GO_REFERENCE.concurrentWallMs[c.concurrency] ?? '']),
-      ),
-    );
-  }
-  if (results.openStreams) {
-    const o = results.openStreams;
-    out.push(table(['open streams', 'opened', 'RSS before MB', 'RSS open MB', 'KB/stream (warm)', 'KB/stream (cold)'], [[o.streams, o.opened, o.rssBeforeMb, o.rssOpenMb, o.perStreamKb, o.coldPerStreamKb]]));
-  }
-  if (results.suite) {
-    const s = results.suite;
-    out.push(table(['conformance suite (scripted)', 'wall ms', 'goal ms', 'exit codes', 'summary'], [[`${s.runs} runs, permission timeout ${s.permissionTimeoutMs} ms`, s.wallMs, s.goalMs, s.exitCodes.join(','), s.summary]]));
-  }
-  out.push(table(['goal', 'measured', 'met'], goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO'])));
+  for (const r of results) if (r.error) out.push(`${r.title}: FAILED: ${r.error}`);
   return out.join('\n\n');
 }

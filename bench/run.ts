@@ -1,61 +1,199 @@
 /**
- * `npm run bench`: the mock daemon as a child process on loopback, measured by a client of our
- * own. Each group gets a fresh daemon, because runs are never evicted (Go semantics) and a
- * 55 MB flood must not weigh on the next group. Prints a table, writes bench/results/<time>.json.
+ * `npm run bench`: glue-mock-daemon and, when ../shared/go-daemon exists, the real Go daemon,
+ * measured side by side in one run: for every scenario the samples alternate mock, Go, mock, Go…
+ * so both see the same machine load, and each pair gives one ratio mock / Go. Prints min / median /
+ * max of those ratios per scenario; writes bench/results/<time>.json with every sample.
  *
- *   npm run bench -- [--runs N] [--only flood,concurrent,memory,suite] [--quick] [--out FILE]
- *                    [--from build|tsx] [--daemon-root DIR] [--streams N] [--profile]
+ *   npm run bench -- [--pairs N] [--only flood,hello,parse,memory,suite] [--quick] [--out FILE]
+ *                    [--from build|tsx] [--daemon-root DIR] [--no-go] [--profile]
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { buildCli, type CliSource } from './build.js';
-import { profileDaemon } from './profile.js';
+import { readerCeiling, type Ceiling } from './ceiling.js';
 import { daemonHelp, startDaemon, type DaemonProcess } from './daemon-process.js';
-import { evaluateGoals, renderReport, type BenchResults } from './report.js';
-import { benchConcurrent } from './scenarios/concurrent.js';
-import { benchFlood } from './scenarios/flood.js';
-import { benchOpenStreams } from './scenarios/open-streams.js';
-import { benchSuite } from './scenarios/suite.js';
+import { goDaemonDir, startGoDaemon } from './go-daemon.js';
+import { profileDaemon } from './profile.js';
+import { renderReport, summarise, type MetricSpec, type ScenarioResult } from './report.js';
+import { helloBurst } from './scenarios/concurrent.js';
+import { finishedRunsSample } from './scenarios/finished-runs.js';
+import { floodSample } from './scenarios/flood.js';
+import { openStreamsSample } from './scenarios/open-streams.js';
+import { suiteSample } from './scenarios/suite.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'flood,concurrent,memory,suite' },
+    pairs: { type: 'string' },
+    only: { type: 'string', default: 'flood,hello,parse,memory,suite' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
-    streams: { type: 'string', default: '1000' },
     // Another checkout's daemon (A/B runs of a daemon change); the client and the figures stay ours.
     'daemon-root': { type: 'string' },
     // build (default): the compiled CLIs, as `npx glue-mock-daemon` runs them; tsx: the sources.
     from: { type: 'string', default: 'build' },
-    // Profile the daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
+    'no-go': { type: 'boolean', default: false },
+    // Profile the mock daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
     profile: { type: 'boolean', default: false },
   },
 });
+const quick = values.quick;
 const daemonRoot = resolve(values['daemon-root'] ?? root);
-const runs = values.quick ? 2 : Number(values.runs);
+const pairs = Number(values.pairs ?? (quick ? 2 : 5));
 const only = new Set(values.only.split(','));
-const concurrencies = values.quick ? [50, 200] : [50, 200, 500, 1000];
+const goDir = values['no-go'] ? undefined : goDaemonDir(root);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
 
-async function withDaemon<T>(permissionTimeout: string, args: string[], body: (daemon: DaemonProcess) => Promise<T>): Promise<T> {
-  const daemon = await startDaemon({ root: daemonRoot, permissionTimeout, source, args: [...limitFlags, ...args] });
-  try {
-    return await body(daemon);
-  } finally {
-    await daemon.close();
-  }
+/** Sizes: the issue's figures, or small ones for a smoke test (`--quick`). */
+const size = quick
+  ? { floods: [1000, 3000], parseFlood: 1000, bursts: [50, 100], parseBurst: 50, streams: 100, finished: 100 }
+  : { floods: [10000, 30000], parseFlood: 10000, bursts: [500, 1000], parseBurst: 500, streams: 1000, finished: 1000 };
+
+type Side = 'mock' | 'go';
+type Sample = Record<string, number>;
+interface Scenario {
+  id: string;
+  group: string;
+  title: string;
+  metrics: MetricSpec[];
+  /** 'scenario': one daemon per side for all pairs (after a warm-up sample); 'sample': a fresh daemon per sample. */
+  daemons: 'scenario' | 'sample';
+  permissionTimeout: string;
+  pairs: number;
+  sample(daemon: DaemonProcess): Promise<Sample>;
 }
 
+const wall: MetricSpec = { key: 'wallMs', label: 'wall', unit: 'ms', goal: true };
+const scenarios: Scenario[] = [
+  ...size.floods.map((n): Scenario => ({
+    id: `flood-${n}-raw`,
+    group: 'flood',
+    title: `flood ${n}, raw reader`,
+    metrics: [wall, { key: 'ttfeMs', label: 'TTFE', unit: 'ms' }, { key: 'mbPerSec', label: 'throughput', unit: 'MB/s' }],
+    daemons: 'scenario',
+    permissionTimeout: '10s',
+    pairs,
+    sample: async (d) => ({ ...(await floodSample(d, n, 'raw')) }),
+  })),
+  {
+    id: `flood-${size.parseFlood}-parse`,
+    group: 'parse',
+    title: `flood ${size.parseFlood}, parsing client (fetch + JSON.parse)`,
+    metrics: [{ ...wall, goal: false }],
+    daemons: 'scenario',
+    permissionTimeout: '10s',
+    pairs,
+    sample: async (d) => ({ ...(await floodSample(d, size.parseFlood, 'parse')) }),
+  },
+  ...size.bursts.map((c): Scenario => ({
+    id: `hello-${c}-raw`,
+    group: 'hello',
+    title: `${c} concurrent hello, raw reader`,
+    metrics: [wall, { key: 'ttfeP50Ms', label: 'TTFE p50', unit: 'ms' }, { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms', goal: true }],
+    daemons: 'scenario',
+    permissionTimeout: '10s',
+    pairs,
+    sample: async (d) => ({ ...(await helloBurst(d, c, 'raw')) }),
+  })),
+  {
+    id: `hello-${size.parseBurst}-parse`,
+    group: 'parse',
+    title: `${size.parseBurst} concurrent hello, parsing client`,
+    metrics: [{ ...wall, goal: false }, { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms' }],
+    daemons: 'scenario',
+    permissionTimeout: '10s',
+    pairs,
+    sample: async (d) => ({ ...(await helloBurst(d, size.parseBurst, 'parse')) }),
+  },
+  {
+    id: `open-streams-${size.streams}`,
+    group: 'memory',
+    title: `${size.streams} open streams`,
+    metrics: [
+      { key: 'perStreamKb', label: 'per stream (warm)', unit: 'KB', goal: true },
+      { key: 'coldPerStreamKb', label: 'per stream (cold)', unit: 'KB' },
+      { key: 'rssOpenMb', label: 'RSS with all open', unit: 'MB' },
+    ],
+    daemons: 'sample',
+    permissionTimeout: '120s',
+    pairs: quick ? 1 : 3,
+    sample: async (d) => ({ ...(await openStreamsSample(d, size.streams)) }),
+  },
+  {
+    id: `finished-runs-${size.finished}`,
+    group: 'memory',
+    title: `RSS after ${size.finished} finished runs`,
+    metrics: [
+      { key: 'rssMb', label: 'RSS', unit: 'MB', goal: true },
+      { key: 'rssIdleMb', label: 'RSS before', unit: 'MB' },
+      { key: 'growthMb', label: 'growth', unit: 'MB' },
+    ],
+    daemons: 'sample',
+    permissionTimeout: '10s',
+    pairs: quick ? 1 : 3,
+    sample: async (d) => ({ ...(await finishedRunsSample(d, size.finished)) }),
+  },
+  {
+    id: 'suite',
+    group: 'suite',
+    title: 'conformance suite, scripted, 1 s permission timeout',
+    metrics: [{ key: 'wallMs', label: 'wall', unit: 'ms' }, { key: 'exitCode', label: 'exit code', unit: '', noRatio: true }],
+    daemons: 'sample',
+    permissionTimeout: '1s',
+    pairs: quick ? 1 : 3,
+    sample: async (d) => {
+      const { wallMs, exitCode } = await suiteSample(root, source, d, 1000);
+      return { wallMs, exitCode };
+    },
+  },
+];
+
+let source: CliSource = { kind: 'tsx' };
 /** Limit flags sized for the load, when this daemon has them (its defaults refuse 1,000 streams). */
 const limitFlags: string[] = [];
-let source: CliSource = { kind: 'tsx' };
+let tmpRoot = '';
 
-const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+function start(side: Side, permissionTimeout: string): Promise<DaemonProcess> {
+  if (side === 'go') {
+    if (!goDir) throw new Error('no Go daemon');
+    return startGoDaemon(goDir, tmpRoot, permissionTimeout);
+  }
+  return startDaemon({ root: daemonRoot, permissionTimeout, source, args: limitFlags });
+}
+
+async function runScenario(s: Scenario, sides: Side[]): Promise<ScenarioResult> {
+  const result: ScenarioResult = { id: s.id, title: s.title, metrics: s.metrics, samples: { mock: [], go: [] }, order: [] };
+  const open = new Map<Side, DaemonProcess>();
+  try {
+    if (s.daemons === 'scenario') {
+      for (const side of sides) {
+        const d = await start(side, s.permissionTimeout);
+        open.set(side, d);
+        await s.sample(d); // warm-up (JIT, pools, first-run allocations), not counted
+      }
+    }
+    for (let i = 0; i < s.pairs; i++) {
+      for (const side of sides) {
+        const d = open.get(side) ?? (await start(side, s.permissionTimeout));
+        try {
+          result.samples[side].push(await s.sample(d));
+          result.order.push(side);
+        } finally {
+          if (s.daemons === 'sample') await d.close();
+        }
+      }
+    }
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    for (const d of open.values()) await d.close();
+  }
+  return result;
+}
 
 async function main(): Promise<void> {
   if (values.from === 'build') {
@@ -63,60 +201,68 @@ async function main(): Promise<void> {
     source = buildCli(daemonRoot);
   } else if (values.from !== 'tsx') throw new Error(`--from must be build or tsx, got ${values.from}`);
   const help = await daemonHelp(daemonRoot, source);
-  const load = String(Math.max(...concurrencies, Number(values.streams)) + 100);
+  const load = String(Math.max(...size.bursts, size.streams) + 100);
   if (help.includes('--max-active-runs')) limitFlags.push('--max-active-runs', load);
   if (help.includes('--max-open-streams')) limitFlags.push('--max-open-streams', load);
-  if (limitFlags.length < 4) log('note: glue-mock-daemon has no --max-active-runs/--max-open-streams flags; its default limits apply');
-  if (values.profile) {
-    const outDir = join(root, 'bench', 'results');
-    await mkdir(outDir, { recursive: true });
-    for (const workload of ['flood', 'concurrent'] as const) {
-      log(`profiling the daemon: ${workload === 'flood' ? 'flood 10000 × 4' : '500 concurrent hello runs × 4'}…`);
-      const p = await profileDaemon(daemonRoot, source, limitFlags, outDir, workload);
-      process.stdout.write(`\n${workload}: ${p.busyMs} ms of daemon CPU (${p.file})\n`);
-      process.stdout.write(`self time:\n${p.self.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
-      process.stdout.write(`inclusive, this package:\n${p.inclusive.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
-    }
-    return;
+  const outDir = join(root, 'bench', 'results');
+  await mkdir(outDir, { recursive: true });
+  await mkdir(join(root, '.tmp'), { recursive: true });
+  tmpRoot = await mkdtemp(join(root, '.tmp', 'bench-'));
+  try {
+    if (values.profile) return await profile(outDir);
+    await measure(outDir);
+  } finally {
+    await rm(tmpRoot, { recursive: true, force: true });
   }
-  const results: BenchResults = { flood: [], concurrent: [] };
-  if (only.has('flood')) {
-    for (const deltas of [1000, 10000]) {
-      log(`flood ${deltas} × ${runs}…`);
-      results.flood.push(await withDaemon('10s', [], (d) => benchFlood(d, deltas, runs)));
-    }
-  }
-  if (only.has('concurrent')) {
-    await withDaemon('10s', [], async (d) => {
-      log(`time to first event (1 run at a time) × ${runs * 4}…`);
-      results.firstEvent = await benchConcurrent(d, 1, runs * 4, 'single');
-    });
-    for (const c of concurrencies) {
-      log(`${c} concurrent hello runs × ${runs}…`);
-      results.concurrent.push(await withDaemon('10s', [], (d) => benchConcurrent(d, c, runs, `c${c}`)));
-    }
-  }
-  if (only.has('memory')) {
-    const streams = Number(values.streams);
-    log(`${streams} open streams…`);
-    results.openStreams = await withDaemon('120s', [], (d) => benchOpenStreams(d, streams));
-  }
-  if (only.has('suite')) {
-    const suiteRuns = values.quick ? 1 : Math.min(runs, 3);
-    log(`conformance suite × ${suiteRuns}…`);
-    results.suite = await benchSuite(daemonRoot, suiteRuns, 1000, source, limitFlags);
-  }
+}
 
-  const goals = evaluateGoals(results);
-  process.stdout.write(`${renderReport(results, goals)}\n`);
-  process.stdout.write(`\nmachine: ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end\n`);
-  results.daemon = { root: daemonRoot, from: source.kind, flags: limitFlags };
-  const file = values.out ?? join(root, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+async function profile(outDir: string): Promise<void> {
+  for (const workload of ['flood', 'concurrent'] as const) {
+    log(`profiling the mock daemon: ${workload === 'flood' ? 'flood 10000 × 4' : '500 concurrent hello × 4'}…`);
+    const p = await profileDaemon(daemonRoot, source, limitFlags, outDir, workload);
+    process.stdout.write(`\n${workload}: ${p.busyMs} ms of daemon CPU (${p.file})\n`);
+    process.stdout.write(`self time:\n${p.self.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
+    process.stdout.write(`inclusive, this package:\n${p.inclusive.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
+  }
+}
+
+async function measure(outDir: string): Promise<void> {
+  const sides: Side[] = goDir ? ['mock', 'go'] : ['mock'];
+  log(goDir ? `side by side: glue-mock-daemon vs the Go daemon (${goDir}), samples interleaved mock, go, mock, go…` : 'no Go baseline: ../shared/go-daemon is absent; measuring the mock daemon alone');
+  const results: ScenarioResult[] = [];
+  for (const s of scenarios) {
+    if (!only.has(s.group)) continue;
+    log(`${s.title}: ${s.pairs} ${goDir ? 'pairs' : 'samples'}…`);
+    results.push(await runScenario(s, sides));
+  }
+  // The reader's ceiling: a recorded flood replayed by a zero-cost server, read by the same raw reader.
+  let ceiling: Ceiling | undefined;
+  if (only.has('flood')) {
+    log('raw reader ceiling (a recorded flood replayed from memory)…');
+    const n = size.floods.at(-1) ?? 1000;
+    const side: Side = goDir ? 'go' : 'mock';
+    const d = await start(side, '10s');
+    try {
+      ceiling = await readerCeiling(d, side, n, tmpRoot, quick ? 2 : 5);
+    } finally {
+      await d.close();
+    }
+  }
+  const rows = summarise(results, goDir !== undefined);
+  process.stdout.write(`${renderReport(results, rows, goDir !== undefined)}\n`);
+  if (ceiling) {
+    const fastest = Math.max(...rows.filter((r) => r.metric === 'throughput').flatMap((r) => [r.mock.max, r.go?.max ?? 0]));
+    process.stdout.write(`\nraw reader ceiling: ${Math.round(ceiling.mbPerSec)} MB/s reading a replay of ${ceiling.recordedFrom}'s flood (${ceiling.mb.toFixed(1)} MB); fastest daemon in this run ${Math.round(fastest)} MB/s (${(ceiling.mbPerSec / fastest).toFixed(1)}× headroom)\n`);
+  }
+  const loadAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  process.stdout.write(`machine: ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end (other load moves absolute figures; the ratios are within pairs)\n`);
+  const file = values.out ?? join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(file), { recursive: true });
-  // The figures move with whatever else the machine runs; the load average says how busy it was.
-  const machine = { loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100), loadAtStart, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, runs, results, goals }, null, 2)}\n`);
+  const machine = { loadAtStart, loadAtEnd, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
+  const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, summary: rows, results }, null, 2)}\n`);
   log(`results written to ${file}`);
+  if (results.some((r) => r.error)) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

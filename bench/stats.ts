@@ -1,5 +1,9 @@
-/** Order statistics for bench samples. Medians across runs, nearest-rank percentiles within one. */
+/**
+ * Order statistics for bench samples, and the side-by-side figures: per-pair ratios mock / Go with
+ * their min, median and max. Pure functions, unit-tested in test/bench/stats.test.ts.
+ */
 
+/** Nearest-rank percentile (p in 0..100) of one run's samples, e.g. TTFE p99 over 1,000 streams. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -7,15 +11,44 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
-export const median = (values: readonly number[]): number => percentile(values, 50);
+/** The middle value; the mean of the two middle values for an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
 
-/** Median of each numeric field over several runs of the same measurement. */
-export function medianOf<T extends Record<string, number>>(runs: readonly T[]): T {
-  const first = runs[0];
-  if (!first) throw new Error('bench: no runs to summarise');
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(first)) out[key] = median(runs.map((r) => r[key] ?? Number.NaN));
-  return out as T;
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  if (values.length === 0) return { min: Number.NaN, median: Number.NaN, max: Number.NaN };
+  return { min: Math.min(...values), median: median(values), max: Math.max(...values) };
+}
+
+/**
+ * Pair i is (mock[i], go[i]), measured back to back, so both saw the same machine load; the ratio
+ * is taken within each pair and only then summarised. Pairs with a missing or non-positive
+ * baseline are dropped rather than turned into Infinity.
+ */
+export function pairRatios(mock: readonly number[], go: readonly number[]): number[] {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(mock.length, go.length); i++) {
+    const a = mock[i];
+    const b = go[i];
+    if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) continue;
+    ratios.push(a / b);
+  }
+  return ratios;
+}
+
+/** A lower-is-better goal `mock ≤ limit × Go`, judged on the median of the per-pair ratios. */
+export function meetsRatio(ratios: readonly number[], limit = 1): boolean {
+  return ratios.length > 0 && median(ratios) <= limit;
 }
 
 export const round = (value: number, digits = 1): number => {

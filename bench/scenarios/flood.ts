@@ -1,47 +1,30 @@
-/** `flood N`: one run streaming N text deltas; wall time POST → stream end, events/s, MB/s. */
-import { medianOf, round } from '../stats.js';
+/**
+ * `flood N`: one run streaming N text deltas (each repeating the whole partial message, so the
+ * stream grows with N²: 10,000 deltas ≈ 55 MB). Wall time from the POST to the end of the stream.
+ * `raw`: the near-zero-cost socket reader; `parse`: fetch (undici) + JSON.parse of every frame.
+ */
+import { rawRun } from '../raw-client.js';
 import { timedRun, type Target } from '../run-client.js';
 
-export interface FloodResult {
-  deltas: number;
-  runs: number;
-  events: number;
-  bytes: number;
+export interface FloodSample {
   wallMs: number;
   ttfeMs: number;
-  eventsPerSec: number;
+  events: number;
+  mb: number;
   mbPerSec: number;
-  problems: string[];
 }
 
-export async function benchFlood(target: Target, deltas: number, runs: number): Promise<FloodResult> {
-  const problems: string[] = [];
-  const samples: { events: number; bytes: number; wallMs: number; ttfeMs: number; eventsPerSec: number; mbPerSec: number }[] = [];
-  // One discarded warm-up run, so JIT and connection setup are not in the figures.
-  await timedRun(target, `flood-warmup-${deltas}`, `flood ${deltas}`, { idleTimeoutMs: 30_000 });
-  for (let i = 0; i < runs; i++) {
-    const run = await timedRun(target, `flood-${deltas}-${i}`, `flood ${deltas}`, { idleTimeoutMs: 30_000 });
-    if (run.problem) problems.push(`${run.runId}: ${run.problem}`);
-    const seconds = run.endMs / 1000;
-    samples.push({
-      events: run.events,
-      bytes: run.bytes,
-      wallMs: run.endMs,
-      ttfeMs: run.firstEventMs,
-      eventsPerSec: run.events / seconds,
-      mbPerSec: run.bytes / 1e6 / seconds,
-    });
-  }
-  const m = medianOf(samples);
-  return {
-    deltas,
-    runs,
-    events: m.events,
-    bytes: m.bytes,
-    wallMs: round(m.wallMs),
-    ttfeMs: round(m.ttfeMs, 2),
-    eventsPerSec: Math.round(m.eventsPerSec),
-    mbPerSec: round(m.mbPerSec),
-    problems,
-  };
+export type Client = 'raw' | 'parse';
+
+let counter = 0;
+
+export async function floodSample(target: Target, deltas: number, client: Client): Promise<FloodSample> {
+  const session = `flood-${deltas}-${client}-${counter++}`;
+  const run = client === 'raw'
+    ? await rawRun(target, session, `flood ${deltas}`, { idleTimeoutMs: 30_000 }).finished
+    : await timedRun(target, session, `flood ${deltas}`, { idleTimeoutMs: 30_000, parse: 'json' });
+  if (run.problem) throw new Error(`flood ${deltas}: ${run.problem}`);
+  // run_start, the host's message/turn events and N deltas: a short stream means a lost frame.
+  if (run.events < deltas) throw new Error(`flood ${deltas}: only ${run.events} events`);
+  return { wallMs: run.endMs, ttfeMs: run.firstEventMs, events: run.events, mb: run.bytes / 1e6, mbPerSec: run.bytes / 1e3 / run.endMs };
 }

@@ -1,105 +1,64 @@
 /**
- * Daemon memory with N streams open at once: N `permission` runs, each with a reader parked on its
- * pending permission request. Per-stream cost = (RSS with N open − RSS before) / N, so it covers the
- * run, its event log, the socket and the stream together. Measured cold and warm (see below).
+ * Daemon memory with N streams open at once: N `permission` runs whose raw readers are parked on
+ * the pending permission request. Per stream = (RSS with N open − RSS before) / N: the run, its
+ * event log, the socket and the stream together. Cold: the first batch (includes one-time heap
+ * growth); warm: a second batch after the first was released.
  */
-import { round } from '../stats.js';
-import { openEvents, startRun, type Target } from '../run-client.js';
-import { tallyStream } from '../sse-tally.js';
+import type { DaemonProcess } from '../daemon-process.js';
+import { rawRun } from '../raw-client.js';
 
-export interface OpenStreamsResult {
-  streams: number;
-  opened: number;
-  rssBeforeMb: number;
-  rssOpenMb: number;
-  /** Warm figure (the goal): RSS with N open − RSS after an earlier batch of N was released, over N. */
+export interface OpenStreamsSample {
+  /** KB per open stream, warm (a daemon that already grew to serve N). */
   perStreamKb: number;
-  /** Cold figure: the first batch of N, from a daemon that had served 20 streams. */
   coldPerStreamKb: number;
-  problems: string[];
+  rssOpenMb: number;
 }
 
 const PARK_TIMEOUT_MS = 60_000;
+let counter = 0;
 
-export async function benchOpenStreams(target: Target & { rss(): Promise<number> }, streams: number): Promise<OpenStreamsResult> {
-  // Cold: from a daemon that has served a few streams. The delta includes one-time growth of the
-  // V8 heap (young generation, code), which is not a per-stream cost.
-  await parkStreams(target, 20, 'warm').then((parked) => parked.release());
-  await settle();
+export async function openStreamsSample(target: DaemonProcess, streams: number): Promise<OpenStreamsSample> {
+  await (await park(target, 20)).release();
+  const rssIdle = await steadyRss(target);
+  const cold = await park(target, streams);
   const rssCold = await steadyRss(target);
-  const first = await parkStreams(target, streams, 'cold');
-  await settle();
-  const rssFirst = await steadyRss(target);
-  await first.release();
-  // Warm: the same load again, after the first batch was released; the delta is what N open
-  // streams hold in a daemon that has already grown to serve them.
-  await settle();
+  await cold.release();
   const rssBefore = await steadyRss(target);
-  const parked = await parkStreams(target, streams, 'open');
-  await settle();
+  const warm = await park(target, streams);
   const rssOpen = await steadyRss(target);
-  await parked.release();
+  await warm.release();
   return {
-    streams,
-    opened: parked.opened,
-    rssBeforeMb: round(rssBefore / 2 ** 20),
-    rssOpenMb: round(rssOpen / 2 ** 20),
-    perStreamKb: round((rssOpen - rssBefore) / 1024 / Math.max(1, parked.opened)),
-    coldPerStreamKb: round((rssFirst - rssCold) / 1024 / Math.max(1, first.opened)),
-    problems: [...first.problems, ...parked.problems].slice(0, 10),
+    perStreamKb: (rssOpen - rssBefore) / 1024 / streams,
+    coldPerStreamKb: (rssCold - rssIdle) / 1024 / streams,
+    rssOpenMb: rssOpen / 2 ** 20,
   };
 }
 
-/** Opens `count` streams and resolves once each has delivered its `permission_request`. */
-async function parkStreams(target: Target, count: number, tag: string): Promise<{ opened: number; problems: string[]; release(): Promise<void> }> {
-  const controllers: AbortController[] = [];
-  const readers: Promise<unknown>[] = [];
-  const problems: string[] = [];
-  let opened = 0;
-  const parkedAll = await Promise.allSettled(
-    Array.from({ length: count }, async (_, i) => {
-      const controller = new AbortController();
-      controllers.push(controller);
-      const { eventsUrl } = await startRun(target, `${tag}-${i}`, 'permission');
-      const body = await openEvents(target, eventsUrl, controller.signal);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no permission_request within ${PARK_TIMEOUT_MS} ms`)), PARK_TIMEOUT_MS);
-        const reading = tallyStream(body, {
-          startedAt: performance.now(),
-          idleTimeoutMs: PARK_TIMEOUT_MS * 2,
-          onType: {
-            type: 'permission_request',
-            callback: () => {
-              clearTimeout(timer);
-              resolve();
-            },
-          },
-        }).catch(() => undefined); // aborted on release
-        readers.push(reading);
-      });
-      opened += 1;
-    }),
-  );
-  for (const result of parkedAll) if (result.status === 'rejected') problems.push(String(result.reason));
+async function park(target: DaemonProcess, count: number): Promise<{ release(): Promise<void> }> {
+  const tag = `park-${counter++}`;
+  const runs = Array.from({ length: count }, (_, i) => rawRun(target, `${tag}-${i}`, 'permission', { idleTimeoutMs: PARK_TIMEOUT_MS, parkOn: 'permission_request' }));
+  try {
+    await Promise.all(runs.map((r) => r.parked));
+  } catch (error) {
+    for (const r of runs) r.close();
+    throw new Error(`open streams: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return {
-    opened,
-    problems,
     async release() {
       // Disconnecting a reader cancels its run (Go semantics), which frees it.
-      for (const c of controllers) c.abort();
-      await Promise.allSettled(readers);
+      for (const r of runs) r.close();
+      await Promise.allSettled(runs.map((r) => r.finished));
+      await new Promise((r) => setTimeout(r, 300));
     },
   };
 }
 
-/** Lets the daemon finish writing and its allocator settle before sampling RSS. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500));
-
-/** The lowest of a few RSS samples: garbage not yet collected is not memory a stream holds. */
-async function steadyRss(target: { rss(): Promise<number> }): Promise<number> {
+/** The lowest of a few RSS samples after a pause: garbage not yet collected is not held memory. */
+export async function steadyRss(target: { rss(): Promise<number> }): Promise<number> {
+  await new Promise((r) => setTimeout(r, 300));
   let low = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((r) => setTimeout(r, 150));
     low = Math.min(low, await target.rss());
   }
   return low;

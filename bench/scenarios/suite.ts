@@ -1,48 +1,22 @@
 /**
  * Wall time of the whole conformance suite (scripted profile) as a user runs it: the CLI as a child
- * process against a freshly started daemon with the same permission timeout.
+ * process against a freshly started daemon (mock or Go) with the same permission timeout.
  */
 import { spawn } from 'node:child_process';
 import type { CliSource } from '../build.js';
-import { cliArgv, startDaemon } from '../daemon-process.js';
-import { median, round } from '../stats.js';
+import { cliArgv } from '../daemon-process.js';
 
-export interface SuiteResult {
-  runs: number;
-  permissionTimeoutMs: number;
+export interface SuiteSample {
   wallMs: number;
-  /** 1.5 × permission timeout + 3 s (issue 6). */
-  goalMs: number;
-  exitCodes: number[];
-  summary: string;
+  exitCode: number;
 }
 
 const SUITE_TIMEOUT_MS = 120_000;
 
-export async function benchSuite(root: string, runs: number, permissionTimeoutMs: number, source: CliSource, daemonArgs: string[] = []): Promise<SuiteResult> {
-  const walls: number[] = [];
-  const exitCodes: number[] = [];
-  let summary = '';
-  for (let i = 0; i < runs; i++) {
-    // A fresh daemon per run: grants and runs from an earlier suite run must not change this one.
-    const daemon = await startDaemon({ root, permissionTimeout: `${permissionTimeoutMs}ms`, source, args: daemonArgs });
-    try {
-      const run = await runCli(root, source, daemon.url, daemon.token, permissionTimeoutMs);
-      walls.push(run.wallMs);
-      exitCodes.push(run.code);
-      summary = run.summary;
-    } finally {
-      await daemon.close();
-    }
-  }
-  return {
-    runs,
-    permissionTimeoutMs,
-    wallMs: round(median(walls)),
-    goalMs: 1.5 * permissionTimeoutMs + 3000,
-    exitCodes,
-    summary,
-  };
+/** One run of the compiled CLI against `target`, a fresh daemon started with the same permission timeout. */
+export async function suiteSample(root: string, source: CliSource, target: { url: string; token: string }, permissionTimeoutMs: number): Promise<SuiteSample & { summary: string }> {
+  const run = await runCli(root, source, target.url, target.token, permissionTimeoutMs);
+  return { wallMs: run.wallMs, exitCode: run.code, summary: run.summary };
 }
 
 function runCli(root: string, source: CliSource, url: string, token: string, permissionTimeoutMs: number): Promise<{ wallMs: number; code: number; summary: string }> {

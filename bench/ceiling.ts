@@ -1,0 +1,48 @@
+/**
+ * Proof that the raw reader is no bottleneck: record a real `flood` events response, replay it
+ * from a zero-cost server in another process, and read it with the same reader. Its MB/s must be
+ * well above what any daemon managed in the same run.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rawRun, type RawTarget } from './raw-client.js';
+import { median } from './stats.js';
+
+export interface Ceiling {
+  recordedFrom: string;
+  mb: number;
+  /** MB/s the raw reader read the replay at (median of the reads). */
+  mbPerSec: number;
+  reads: number[];
+}
+
+export async function readerCeiling(source: RawTarget, sourceName: string, deltas: number, tmpDir: string, reads: number): Promise<Ceiling> {
+  const recording = rawRun(source, `ceiling-${Date.now()}`, `flood ${deltas}`, { idleTimeoutMs: 30_000, record: true });
+  const tally = await recording.finished;
+  if (tally.problem) throw new Error(`ceiling: recording failed: ${tally.problem}`);
+  const file = join(tmpDir, 'replay.bin');
+  await writeFile(file, Buffer.concat(recording.recorded));
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./replay-server.ts', import.meta.url)), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('ceiling: replay server did not start')), 20_000);
+      child.stdout.once('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        resolve(Number(chunk.toString().trim()));
+      });
+      child.once('exit', () => reject(new Error('ceiling: replay server exited')));
+    });
+    const target = { url: `http://127.0.0.1:${port}`, token: 'replay' };
+    const speeds: number[] = [];
+    for (let i = 0; i <= reads; i++) {
+      const run = await rawRun(target, 'replay', 'flood', { idleTimeoutMs: 30_000 }).finished;
+      if (run.events !== tally.events) throw new Error(`ceiling: replay read ${run.events} events, recorded ${tally.events}`);
+      if (i > 0) speeds.push(run.bytes / 1e3 / run.endMs); // first read warms up
+    }
+    return { recordedFrom: sourceName, mb: tally.bytes / 1e6, mbPerSec: median(speeds), reads: speeds };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The daemon's resident memory after N finished `hello` runs (each read to its end, 50 at a time),
+ * from a fresh daemon: what a long-lived daemon holds for runs it keeps for late readers.
+ */
+import type { DaemonProcess } from '../daemon-process.js';
+import { rawRun } from '../raw-client.js';
+import { steadyRss } from './open-streams.js';
+
+export interface FinishedRunsSample {
+  rssMb: number;
+  rssIdleMb: number;
+  growthMb: number;
+}
+
+const BATCH = 50;
+let counter = 0;
+
+export async function finishedRunsSample(target: DaemonProcess, runs: number): Promise<FinishedRunsSample> {
+  const rssIdle = await steadyRss(target);
+  const tag = `finished-${counter++}`;
+  for (let done = 0; done < runs; done += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, runs - done) }, (_, i) => rawRun(target, `${tag}-${done + i}`, 'hello', { idleTimeoutMs: 30_000 }).finished);
+    for (const run of await Promise.all(batch)) if (run.problem) throw new Error(`finished runs: ${run.problem}`);
+  }
+  const rss = await steadyRss(target);
+  return { rssMb: rss / 2 ** 20, rssIdleMb: rssIdle / 2 ** 20, growthMb: (rss - rssIdle) / 2 ** 20 };
+}

@@ -1,0 +1,104 @@
+/**
+ * The bench's arithmetic and its frame counter, kept honest without timing anything: ratios are
+ * taken within pairs, medians and percentiles are the textbook ones, goals are judged on the
+ * median ratio, and the raw reader counts frames however the bytes are chunked.
+ */
+import { describe, expect, it } from 'vitest';
+import { ChunkedFrameCounter } from '../../bench/raw-client.js';
+import { summarise, type ScenarioResult } from '../../bench/report.js';
+import { meetsRatio, median, pairRatios, percentile, spread } from '../../bench/stats.js';
+
+describe('bench statistics', () => {
+  it('median is the middle value, or the mean of the two middle ones', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('percentile is nearest-rank', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted on purpose
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+  });
+
+  it('ratios are per pair, not a ratio of medians', () => {
+    // Load moved both sides together: pair 2 ran twice as slow for both, the ratio stays 0.5.
+    expect(pairRatios([10, 20, 30], [20, 40, 30])).toEqual([0.5, 0.5, 1]);
+    expect(spread(pairRatios([10, 20, 30], [20, 40, 30]))).toEqual({ min: 0.5, median: 0.5, max: 1 });
+  });
+
+  it('drops pairs without a usable baseline instead of producing Infinity or NaN', () => {
+    expect(pairRatios([1, 2, 3, 4], [0, Number.NaN, 3])).toEqual([1]);
+  });
+
+  it('judges a goal on the median ratio, and never meets one without pairs', () => {
+    expect(meetsRatio([0.9, 1.0, 1.4])).toBe(true);
+    expect(meetsRatio([0.9, 1.01, 1.4])).toBe(false);
+    expect(meetsRatio([])).toBe(false);
+  });
+
+  it('summarises a scenario into mock, Go and ratio spreads with the goal verdict', () => {
+    const result: ScenarioResult = {
+      id: 'flood',
+      title: 'flood',
+      metrics: [{ key: 'wallMs', label: 'wall', unit: 'ms', goal: true }, { key: 'mb', label: 'size', unit: 'MB' }],
+      samples: { mock: [{ wallMs: 110, mb: 5 }, { wallMs: 90, mb: 5 }, { wallMs: 300, mb: 5 }], go: [{ wallMs: 100, mb: 5 }, { wallMs: 100, mb: 5 }, { wallMs: 200, mb: 5 }] },
+      order: ['mock', 'go', 'mock', 'go', 'mock', 'go'],
+    };
+    const [wall, size] = summarise([result], true);
+    expect(wall?.mock).toEqual({ min: 90, median: 110, max: 300 });
+    expect(wall?.go).toEqual({ min: 100, median: 100, max: 200 });
+    expect(wall?.ratio?.pairs).toEqual([1.1, 0.9, 1.5]);
+    expect(wall?.ratio?.median).toBe(1.1);
+    expect(wall?.goal?.met).toBe(false);
+    expect(size?.goal).toBeUndefined();
+    // Without Go there is no ratio and no verdict.
+    const [alone] = summarise([result], false);
+    expect(alone?.ratio).toBeUndefined();
+    expect(alone?.goal).toBeUndefined();
+  });
+});
+
+describe('raw reader frame counter', () => {
+  const frames = Array.from({ length: 5 }, (_, i) => `id: evt_${i}\nevent: ${i === 0 ? 'run_start' : i === 4 ? 'run_done' : 'text_delta'}\ndata: {"seq":${i + 1},"x":"${'y'.repeat(i * 50)}"}\n\n`);
+  // One frame per chunk (as Go and the mock write), then the last chunk.
+  const chunked = frames.map((f) => `${Buffer.byteLength(f).toString(16)}\r\n${f}\r\n`).join('') + '0\r\n\r\n';
+
+  it('counts frames and reads the first and last types from a chunked body', () => {
+    const counter = new ChunkedFrameCounter();
+    const consumed = counter.feed(Buffer.from(`${chunked}HTTP/1.1 200 OK`));
+    expect(counter.done).toBe(true);
+    expect(consumed).toBe(Buffer.byteLength(chunked)); // stops at the end of this response
+    expect(counter.events).toBe(5);
+    expect(counter.firstType).toBe('run_start');
+    expect(counter.lastType).toBe('run_done');
+  });
+
+  it('gives the same answer however the bytes are split', () => {
+    const bytes = Buffer.from(chunked);
+    for (const step of [1, 2, 3, 7, 64]) {
+      const counter = new ChunkedFrameCounter();
+      for (let i = 0; i < bytes.length; i += step) counter.feed(bytes.subarray(i, i + step));
+      expect([step, counter.events, counter.firstType, counter.lastType, counter.done]).toEqual([step, 5, 'run_start', 'run_done', true]);
+    }
+  });
+
+  it('finds a frame end split across two chunks', () => {
+    const body = 'id: a\nevent: run_start\ndata: {}\n\nid: b\nevent: run_done\ndata: {}\n\n';
+    const cut = body.indexOf('\n\n', 30) + 1; // "\n" | "\n"
+    const parts = [body.slice(0, cut), body.slice(cut)];
+    const wire = parts.map((p) => `${p.length.toString(16)}\r\n${p}\r\n`).join('') + '0\r\n\r\n';
+    const counter = new ChunkedFrameCounter();
+    counter.feed(Buffer.from(wire));
+    expect([counter.events, counter.lastType]).toEqual([2, 'run_done']);
+  });
+
+  it('reports a malformed chunk size instead of miscounting', () => {
+    const counter = new ChunkedFrameCounter();
+    counter.feed(Buffer.from('zz\r\nid: a\n\n'));
+    expect(counter.error).toMatch(/bad chunk size/);
+    expect(counter.done).toBe(true);
+  });
+});
