@@ -1,0 +1,51 @@
+/**
+ * The fast Go JSON encoder (object walk + prefix reuse for growing long strings) must give the same
+ * bytes as the plain one (JSON.stringify with Go's times, then the HTML escapes) for any value.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeGoJson, encodeGoJsonPlain } from '../../reference-server/go-json.js';
+
+const tricky = fc.constantFrom('<', '>', '&', '\u2028', '\u2029', '\ud83d', '\ude00', '😀', 'é', '"', '\\', '\n', '\u0000', '\u007f', 'x');
+const trickyString = fc.array(tricky, { maxLength: 40 }).map((parts) => parts.join(''));
+const longString = fc.tuple(trickyString, fc.integer({ min: 500, max: 1200 })).map(([s, n]) => 'a'.repeat(n) + s);
+const leaf = fc.oneof(fc.jsonValue(), trickyString, longString, fc.constant(undefined), fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }), fc.double());
+const value = fc.letrec((tie) => ({
+  node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.oneof(fc.string(), trickyString), tie('node'))),
+})).node;
+
+describe('encodeGoJson', () => {
+  it('matches the plain encoder on arbitrary values', () => {
+    fc.assert(fc.property(value, (v) => {
+          expect(encodeGoJson(v)).toBe(encodeGoJsonPlain(v));
+        }), { numRuns: 300 });
+  });
+
+  it('matches it on a message growing one piece at a time, surrogate pairs split across pieces included', () => {
+    fc.assert(
+      fc.property(fc.array(trickyString, { minLength: 1, maxLength: 30 }), (pieces) => {
+        let text = 'x'.repeat(600);
+        for (const piece of pieces) {
+          text += piece;
+          const envelope = { type: 'text_delta', payload: { message: { role: 'assistant', content: [{ type: 'text', text }] }, delta: piece } };
+          expect(encodeGoJson(envelope)).toBe(encodeGoJsonPlain(envelope));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('falls back to the plain path for class instances, toJSON, deep nesting and bigint', () => {
+    class Point {
+      constructor(readonly x = 1) {}
+    }
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200; i++) deep = { d: deep };
+    for (const v of [new Point(), { toJSON: () => ({ a: '<' }) }, new Map([[1, 2]]), new String('s'), deep, [new Date(0), undefined, () => 1]]) {
+      expect(encodeGoJson(v)).toBe(encodeGoJsonPlain(v));
+    }
+    expect(() => encodeGoJson({ n: 1n })).toThrow(TypeError);
+    expect(() => encodeGoJson(new Date(Number.NaN))).toThrow(RangeError);
+    expect(encodeGoJson(undefined)).toBe('null');
+  });
+});
