@@ -3,7 +3,13 @@
  * With no option on, `applyWorkbench` returns the server itself: the default is Go's behaviour.
  */
 import type { ReferenceServer } from '../server.js';
+import { inspectionHandler } from './inspection.js';
+import { createLogSink, type LogFormat } from './log-sink.js';
+import { requestLogHandler } from './request-log.js';
 import { strictHandler } from './strict.js';
+
+export { INSPECTION_PATH, type ReceivedRequest } from './inspection.js';
+export type { LogFormat } from './log-sink.js';
 
 export interface WorkbenchOptions {
   token: string;
@@ -12,20 +18,34 @@ export interface WorkbenchOptions {
   maxBodyBytes?: number;
   /** `--strict`: refuse requests the spec does not allow, with violations. */
   strict?: boolean;
-  /** Where layers write their lines (the CLI: stderr, control bytes escaped). */
+  /** `--log-requests`: one line per request (status, duration; event streams summarised). */
+  logRequests?: boolean;
+  /** `--log-format`: human lines (default) or one JSON object per line. */
+  logFormat?: LogFormat;
+  /** `--inspect-requests`: serve `GET`/`DELETE /__glue/requests` (the token is required). */
+  inspectRequests?: boolean;
+  /** Where layers write their lines; the token is redacted and control bytes escaped before. */
   log?: (line: string) => void;
 }
 
 type Handle = ReferenceServer['handle'];
 
 export function applyWorkbench<S extends ReferenceServer>(server: S, options: WorkbenchOptions): S {
+  if (!options.strict && !options.logRequests && !options.inspectRequests) return server;
+  const sink = createLogSink({ token: options.token, format: options.logFormat, write: options.log ?? (() => undefined) });
+  // Innermost first: strict refusals are recorded and logged like any other answer.
   let handle: Handle = (request) => server.handle(request);
-  let changed = false;
   if (options.strict) {
-    handle = strictHandler(handle, { token: options.token, sessions: options.sessions, maxBodyBytes: options.maxBodyBytes, log: options.log });
-    changed = true;
+    handle = strictHandler(handle, {
+      token: options.token,
+      sessions: options.sessions,
+      maxBodyBytes: options.maxBodyBytes,
+      report: (record, pretty) => sink.emit('strict', record, pretty),
+    });
   }
-  return changed ? withHandle(server, handle) : server;
+  if (options.inspectRequests) handle = inspectionHandler(handle, { token: options.token });
+  if (options.logRequests) handle = requestLogHandler(handle, sink);
+  return withHandle(server, handle);
 }
 
 /** The same server object with another `handle` (every other member bound to the original). */

@@ -54,8 +54,8 @@ export interface StrictOptions {
   sessions?: boolean;
   /** Bodies above this are left to the daemon (which answers 413). */
   maxBodyBytes?: number;
-  /** One line per refused request: method, path, every violation. Never the token. */
-  log?: (line: string) => void;
+  /** One report per refused request: method, path, every violation (the sink redacts and escapes). */
+  report?: (record: Record<string, unknown>, pretty: string) => void;
 }
 
 export interface StrictViolationBody {
@@ -103,7 +103,10 @@ export function strictHandler(inner: Handle, options: StrictOptions): Handle {
     }
 
     if (violations.length > 0) {
-      options.log?.(`strict: ${request.method} ${url.pathname}${url.search} → 400: ${violations.map((v) => `${v.pointer}: ${v.message}`).join('; ')}`);
+      options.report?.(
+        { method: request.method, path: url.pathname, query: url.search, status: 400, violations },
+        `strict: ${request.method} ${url.pathname}${url.search} → 400: ${violations.map((v) => `${v.pointer}: ${v.message}`).join('; ')}`,
+      );
       const answer: StrictViolationBody = {
         error: { code: 'invalid_request', message: `request does not match the spec (--strict): ${violations[0]!.pointer}: ${violations[0]!.message}`, retryable: false },
         violations,

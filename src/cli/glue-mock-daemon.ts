@@ -14,7 +14,7 @@ import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-hos
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
 import type { MockHost } from '../../reference-server/host.js';
 import { escapeControl } from '../../reference-server/workbench/console-text.js';
-import { applyWorkbench } from '../../reference-server/workbench/index.js';
+import { applyWorkbench, type LogFormat } from '../../reference-server/workbench/index.js';
 import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
 import {
@@ -54,6 +54,10 @@ Mock host:
   --delay-scale N             multiply every scenario delay by N (0 = no waiting; default 1)
   --strict                    refuse requests the spec does not allow: 400 with violations [{pointer, message}]
                               (also unknown fields, trailing data, missing client ids; docs/strict-mode.md)
+  --log-requests              one stderr line per request: status, duration; event streams summarised
+  --log-format pretty|json    format of those lines (default pretty); the token is never shown
+  --inspect-requests          serve GET /__glue/requests (what was received; needs the token) and
+                              DELETE /__glue/requests (clear); loopback listen addresses only
   --watch                     reload --scenarios/--catalogs when a file changes (a bad edit keeps the last good set)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
@@ -80,6 +84,9 @@ const OPTIONS = {
   'delay-scale': { type: 'string', default: '1' },
   watch: { type: 'boolean', default: false },
   strict: { type: 'boolean', default: false },
+  'log-requests': { type: 'boolean', default: false },
+  'log-format': { type: 'string', default: 'pretty' },
+  'inspect-requests': { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
@@ -105,6 +112,9 @@ interface DaemonConfig {
   delayScale: number;
   watch: boolean;
   strict: boolean;
+  logRequests: boolean;
+  logFormat: LogFormat;
+  inspectRequests: boolean;
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
@@ -153,6 +163,13 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
   }
   const timeout = parseGoDuration(values['permission-timeout']);
   const delayScale = parseDelayScale(values['delay-scale']);
+  if (values['log-format'] !== 'pretty' && values['log-format'] !== 'json') {
+    throw new UsageError(`invalid value ${JSON.stringify(values['log-format'])} for --log-format: want pretty or json`);
+  }
+  // The inspection endpoint shows request bodies: only a loopback peer may reach it.
+  if (values['inspect-requests'] && !isLoopbackHost(listen.host)) {
+    throw new UsageError(`--inspect-requests serves loopback listen addresses only, not "${values.listen}"`);
+  }
   if (values.watch && values.scenarios === undefined && values.catalogs === undefined) {
     throw new UsageError('--watch reloads your own files: pass --scenarios DIR and/or --catalogs DIR');
   }
@@ -176,6 +193,9 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       delayScale,
       watch: values.watch,
       strict: values.strict,
+      logRequests: values['log-requests'],
+      logFormat: values['log-format'] as LogFormat,
+      inspectRequests: values['inspect-requests'],
       faults,
       permissionStorePath: values['permission-store'] || undefined,
       name: values.name.trim() || 'glue daemon',
@@ -235,7 +255,16 @@ function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
     },
   };
   const server = config.faults.length > 0 ? createFaultyServer({ ...options, faults: config.faults }) : createReferenceServer(options);
-  return applyWorkbench(server, { token: config.token, sessions: config.sessions, strict: config.strict, log: (line) => say(line) });
+  return applyWorkbench(server, {
+    token: config.token,
+    sessions: config.sessions,
+    strict: config.strict,
+    logRequests: config.logRequests,
+    logFormat: config.logFormat,
+    inspectRequests: config.inspectRequests,
+    // JSON lines stay parseable: no program prefix (the sink has redacted and escaped them).
+    log: (line) => (config.logFormat === 'json' ? void process.stderr.write(line + '\n') : say(line)),
+  });
 }
 
 /** Resolves with the first of SIGINT/SIGTERM. */
