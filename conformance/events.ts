@@ -4,12 +4,13 @@
  */
 import { excerpt, type Exchange, type HttpResult } from '../src/protocol/http-client.js';
 import { SseReadError, type SseFrame, type SseStream } from '../src/protocol/sse-reader.js';
-import { expectJsonObject, expectStatus, fail, isObject, label, show } from './expect.js';
+import { asPrerequisite, expectJsonObject, expectStatus, fail, isObject, label, show } from './expect.js';
 import type { CheckContext, ScenarioName } from './types.js';
 
 export const TERMINAL_TYPES: readonly string[] = ['run_done', 'run_error'];
 const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 const MAX_STREAM_BYTES = 32 * 1024 * 1024;
+const STREAM_BODY_CHARS = 1024 * 1024;
 
 /** How long a daemon may take to end the response after the terminal event. */
 export const CLOSE_GRACE_MS = 3000;
@@ -57,12 +58,15 @@ export function decisionPath(runId: string, permissionId: string): string {
 export async function startRun(ctx: CheckContext, sessionId: string, text: string, options: StartOptions = {}): Promise<StartedRun> {
   const body: Record<string, unknown> = { text, ...options.extra };
   if (options.clientId !== undefined) body['client_id'] = options.clientId;
-  const result = await ctx.http.request({ method: 'POST', path: runsPath(sessionId), body });
-  expectStatus(result, 201);
-  const json = expectJsonObject(result);
-  const runId = json['run_id'];
-  if (typeof runId !== 'string' || runId === '') fail(`expected a run_id string from ${label(result)}, got ${show(runId)}`, result.exchange);
-  return { runId, sessionId, clientId: options.clientId, eventsPath: eventsPath(runId), result };
+  // Every check that runs something stands on RUN-001: name it when the start itself is broken.
+  return asPrerequisite('RUN-001', async () => {
+    const result = await ctx.http.request({ method: 'POST', path: runsPath(sessionId), body });
+    expectStatus(result, 201);
+    const json = expectJsonObject(result);
+    const runId = json['run_id'];
+    if (typeof runId !== 'string' || runId === '') fail(`expected a run_id string from ${label(result)}, got ${show(runId)}`, result.exchange);
+    return { runId, sessionId, clientId: options.clientId, eventsPath: eventsPath(runId), result };
+  });
 }
 
 /** Starts one of the scripted scenarios (the run text comes from the suite's prompt table). */
@@ -156,7 +160,7 @@ export class EventStream {
       if (outcome === 'late') {
         await this.cancel();
         const last = this.events.at(-1);
-        fail(`event stream still open ${ms} ms after ${last ? `the last event (${last.type} seq ${last.seq})` : 'opening'}; the daemon must close it after the terminal event`, this.exchange);
+        fail(`event stream still open ${ms} ms after ${last ? `the last event (${last.type} seq ${last.seq})` : 'opening'}; the daemon must close it after the terminal event`, this.exchange, 'SSE-007');
       }
       return outcome;
     } finally {
@@ -166,7 +170,7 @@ export class EventStream {
 
   /** Reads until the first terminal event (`run_done` / `run_error`). */
   terminal(): Promise<ReceivedEvent> {
-    return this.until(isTerminal, 'a terminal event (run_done or run_error)');
+    return asPrerequisite('SSE-007', () => this.until(isTerminal, 'a terminal event (run_done or run_error)'));
   }
 
   typeList(): string {
@@ -180,8 +184,10 @@ export class EventStream {
     this.syncBody();
   }
 
+  // The whole stream (capped) while the check runs: the runner cuts it down around the frame
+  // the failure is about (conformance/exchange-focus.ts), so seq 5 is shown, not just seq 1.
   private syncBody(): void {
-    this.exchange.responseBody = excerpt(this.sse.rawText);
+    this.exchange.responseBody = excerpt(this.sse.rawText, STREAM_BODY_CHARS);
   }
 }
 
@@ -198,9 +204,9 @@ export function parseFrame(frame: SseFrame, exchange: Exchange): ReceivedEvent {
   try {
     data = JSON.parse(frame.data);
   } catch {
-    fail(`SSE data is not JSON: ${show(frame.data, 200)}`, exchange);
+    fail(`SSE data is not JSON: ${show(frame.data, 200)}`, exchange, 'SSE-004');
   }
-  if (!isObject(data)) fail(`SSE data is not a JSON object: ${show(frame.data, 200)}`, exchange);
+  if (!isObject(data)) fail(`SSE data is not a JSON object: ${show(frame.data, 200)}`, exchange, 'SSE-004');
   const type = typeof data['type'] === 'string' ? data['type'] : undefined;
   const seq = typeof data['seq'] === 'number' ? data['seq'] : undefined;
   const payload = isObject(data['payload']) ? data['payload'] : {};
@@ -221,7 +227,7 @@ export async function openEvents(ctx: CheckContext, path: string, options: { exp
   const stream = new EventStream(opened, opened.events);
   if ((options.expectOk ?? true) && opened.status !== 200) {
     await stream.cancel();
-    fail(`expected HTTP 200 for the event stream GET ${path}, got ${opened.status}`, opened.exchange);
+    fail(`expected HTTP 200 for the event stream GET ${path}, got ${opened.status}`, opened.exchange, 'SSE-001');
   }
   return stream;
 }

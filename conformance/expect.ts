@@ -10,9 +10,25 @@ export class CheckFailure extends Error {
   constructor(
     message: string,
     readonly exchange?: Exchange,
+    /**
+     * The check whose rule the failing step is about, when it is not the running check's own
+     * (a run that would not start, a stream that would not open): the report then names that
+     * first broken rule instead of blaming the later one.
+     */
+    readonly rule?: string,
   ) {
     super(message);
     this.name = 'CheckFailure';
+  }
+}
+
+/** Re-throws a failure of a prerequisite step as one about `rule` (other errors pass through). */
+export async function asPrerequisite<T>(rule: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof CheckFailure && error.rule === undefined) throw new CheckFailure(error.message, error.exchange, rule);
+    throw error;
   }
 }
 
@@ -24,8 +40,8 @@ export class CheckSkip extends Error {
   }
 }
 
-export function fail(message: string, exchange?: Exchange): never {
-  throw new CheckFailure(message, exchange);
+export function fail(message: string, exchange?: Exchange, rule?: string): never {
+  throw new CheckFailure(message, exchange, rule);
 }
 
 /** A short, single-line rendering of a value for messages. */

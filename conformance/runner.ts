@@ -11,6 +11,7 @@
 import { createHttpClient, describeError, HttpError, type Exchange } from '../src/protocol/http-client.js';
 import { allChecks } from './checks/index.js';
 import { createCheckContext } from './context.js';
+import { focusSseBody, isEventStream } from './exchange-focus.js';
 import { kitVersion } from './kit-version.js';
 import { CheckFailure, CheckSkip, isObject } from './expect.js';
 import { aggregate, applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
@@ -222,7 +223,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   if (reason !== undefined) return { ...base, status: 'skip', durationMs: 0, message: reason, notes: [], exchanges: [] };
   // Without the capability list most checks cannot tell "not offered" from "broken": fail them.
   if (options.capabilities.list === undefined && !INDEPENDENT_AREAS.includes(check.area)) {
-    return { ...base, status: 'fail', durationMs: 0, message: `prerequisite failed: ${options.capabilities.problem ?? 'no capabilities'}`, notes: [], exchanges: [] };
+    return { ...base, status: 'fail', durationMs: 0, message: followOnMessage('STATUS-001', options.capabilities.problem ?? 'no capabilities', options.checks ?? allChecks), brokenRule: 'STATUS-001', notes: [], exchanges: [] };
   }
 
   // Timer checks wait for the daemon's permission timeout on top of the usual budget.
@@ -252,6 +253,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   let status: Verdict = 'pass';
   let message: string | undefined;
   let pinned: Exchange | undefined;
+  let brokenRule: string | undefined;
   try {
     const body = check.run(recording.context).then(() => 'done' as const);
     const outcome = await Promise.race([body, deadline]);
@@ -270,6 +272,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
       status = 'fail';
       message = error.message;
       pinned = error.exchange;
+      if (error.rule !== undefined && error.rule !== check.id) brokenRule = error.rule;
     } else if (error instanceof HttpError) {
       status = 'fail';
       message = `request failed: ${error.message}`;
@@ -283,14 +286,37 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
     // Streams a check left open would keep runs alive on the daemon (or cancel them later).
     controller.abort();
   }
-  const exchanges = recording.exchanges.filter((e) => e !== pinned);
-  const shown = (pinned ? [pinned, ...exchanges] : exchanges).slice(0, MAX_EXCHANGES);
+  // In the order they happened, the failing one marked, SSE bodies cut around the offending frame.
+  const { shown, failedIndex } = pickExchanges(recording.exchanges, pinned);
+  const exchanges = shown.map((e) => (isEventStream(e.responseHeaders) && e.responseBody !== undefined ? { ...e, responseBody: focusSseBody(e.responseBody, e === pinned ? message : undefined) } : e));
+  if (brokenRule !== undefined && message !== undefined) message = followOnMessage(brokenRule, message, options.checks ?? allChecks);
   return {
     ...base,
     status,
     durationMs: Date.now() - started,
     ...(message !== undefined ? { message: redact(message) } : {}),
+    ...(brokenRule !== undefined ? { brokenRule } : {}),
+    ...(failedIndex !== undefined ? { failedExchange: failedIndex } : {}),
+    exchanges,
     notes: recording.notes,
-    exchanges: shown,
   };
+}
+
+/**
+ * At most `MAX_EXCHANGES`, in recording order; when there are more, the failing exchange and the
+ * ones just before it (what led to it) are kept.
+ */
+function pickExchanges(all: readonly Exchange[], pinned: Exchange | undefined): { shown: Exchange[]; failedIndex: number | undefined } {
+  const at = pinned === undefined ? -1 : all.indexOf(pinned);
+  const ordered = pinned !== undefined && at < 0 ? [...all, pinned] : [...all];
+  const index = pinned === undefined ? -1 : ordered.indexOf(pinned);
+  const start = index < MAX_EXCHANGES ? 0 : index - MAX_EXCHANGES + 1;
+  const shown = ordered.slice(start, start + MAX_EXCHANGES);
+  return { shown, failedIndex: index < 0 ? undefined : index - start };
+}
+
+/** "follow-on failure: RUN-001 is broken (…its rule…): the message", so the report blames the first broken rule. */
+function followOnMessage(rule: string, message: string, registry: readonly Check[]): string {
+  const first = registry.find((c) => c.id === rule);
+  return `follow-on failure: ${rule} is broken${first ? ` (${first.rule.replace(/\.$/, '')})` : ''}: ${message}`;
 }

@@ -124,8 +124,12 @@ export interface CheckResult {
   /** Every execution in order, when the suite repeated it (`--repeat N`, N > 1). */
   attempts?: CheckAttempt[];
   notes: string[];
-  /** HTTP exchanges of the check, token redacted; the one the failure points at comes first. */
+  /** HTTP exchanges of the check in the order they happened, token redacted. */
   exchanges: Exchange[];
+  /** Index in `exchanges` of the one the failure is about. */
+  failedExchange?: number;
+  /** A follow-on failure: the id of the check whose rule broke first (its step failed here). */
+  brokenRule?: string;
   /** A failure listed in the expected-failures baseline: reported, but it does not fail the suite. */
   expected?: boolean;
   /** Listed in the expected-failures baseline but passed: fails the suite whatever the level. */

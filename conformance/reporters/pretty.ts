@@ -1,36 +1,45 @@
 /**
- * The console report: one line per check as it finishes, then the failures with their exchanges,
- * a per-area summary and the final `N passed, N failed, N skipped` line.
+ * The console report: one line per check as it finishes, then the failures with their exchanges
+ * (in the order they happened, the failing one marked), a per-area summary and the final
+ * `N passed, N failed, N skipped` line. Everything wraps at 80 columns with a hanging indent.
  */
-import { formatExchange } from '../../src/protocol/http-client.js';
 import { areasOf } from '../outcome.js';
+import { kitVersion } from '../kit-version.js';
 import type { CheckResult, SuiteReport } from '../types.js';
+import { exchangeLines, exchangeTitle, wrapLine, wrapLines } from './exchange-text.js';
+import { verdictOf } from './verdict.js';
 
 export interface PrettyOptions {
-  /** ANSI colours (default: off; the CLI turns them on for a TTY without NO_COLOR). */
+  /** ANSI colours (default: off; the CLI decides from FORCE_COLOR, NO_COLOR and the TTY). */
   color?: boolean;
   /** The result lines were already printed live; render only details and summary. */
   progressShown?: boolean;
-  /** Exchanges shown per failure (default 2). */
+  /** Exchanges shown per failure (default 3: the failing one and the two before it). */
   exchangesPerFailure?: number;
+  /** Columns to wrap at (default 80). */
+  width?: number;
 }
 
 const paint = (on: boolean, code: string) => (text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
-/** One line for a finished check, e.g. `✗ SSE-005 MUST seq starts at 1… — expected seq 3 after 2, got 5`. */
+const MARKS = { pass: '✓', fail: '✗', 'should-fail': '!', 'expected-fail': '~', skip: '-', flaky: '?' } as const;
+
+/** One line (wrapped) for a finished check, e.g. `✗ SSE-005 MUST seq starts at 1… — expected seq 5 after 4, got 7`. */
 export function formatResultLine(result: CheckResult, options: PrettyOptions = {}): string {
   const color = options.color ?? false;
-  const green = paint(color, '32');
-  const red = paint(color, '31');
-  const yellow = paint(color, '33');
-  const dim = paint(color, '2');
-  const time = dim(`(${result.durationMs} ms)`);
+  const verdict = verdictOf(result);
+  const tone = verdict === 'pass' ? '32' : verdict === 'fail' ? '31' : verdict === 'skip' ? '2' : '33';
+  const time = `(${result.durationMs} ms)`;
+  let text: string;
   const level = `${result.level}${tagText(result)}`;
-  if (result.status === 'pass') return `${green('✓')} ${result.id} ${level} ${result.rule} ${time}`;
-  if (result.status === 'skip') return `${dim('-')} ${result.id} ${level} ${dim(`${result.rule} — skipped: ${result.message ?? ''}`)}`;
-  if (result.status === 'flaky') return `${yellow('?')} ${result.id} ${level} ${result.rule} — flaky: ${result.message ?? 'verdict changed'} ${time}`;
-  const mark = result.expected ? yellow('~') : result.level === 'MUST' ? red('✗') : yellow('!');
-  return `${mark} ${result.id} ${level} ${result.rule} — ${result.expected ? '(expected failure) ' : ''}${result.message ?? 'failed'} ${time}`;
+  if (verdict === 'pass') text = `${result.id} ${level} ${result.rule} ${time}`;
+  else if (verdict === 'skip') text = `${result.id} ${level} ${result.rule} — skipped: ${result.message ?? ''}`;
+  else if (verdict === 'flaky') text = `${result.id} ${level} ${result.rule} — flaky: ${result.message ?? 'verdict changed'} ${time}`;
+  else text = `${result.id} ${level} ${result.rule} — ${verdict === 'expected-fail' ? '(expected failure) ' : ''}${result.message ?? 'failed'} ${time}`;
+  const lines = wrapLine(`${MARKS[verdict]} ${text}`, options.width ?? 80, 2);
+  if (!color) return lines.join('\n');
+  const mark = paint(true, tone)(MARKS[verdict]);
+  return lines.map((line, i) => (i === 0 ? mark + (verdict === 'skip' ? paint(true, '2')(line.slice(1)) : line.slice(1)) : verdict === 'skip' ? paint(true, '2')(line) : line)).join('\n');
 }
 
 /** ` [timing]` for a tagged check, else nothing. */
@@ -51,16 +60,16 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
   const lines: string[] = [];
   if (!options.progressShown) for (const result of report.results) lines.push(formatResultLine(result, options));
 
+  const width = options.width ?? 80;
   const failures = report.results.filter((r) => r.status === 'fail' || r.status === 'flaky');
   if (failures.length > 0) {
     lines.push('', bold('Failures'));
     for (const failure of failures) {
-      lines.push('', `${failure.id} ${failure.level}${tagText(failure)} ${failure.rule}${failure.status === 'flaky' ? ' (flaky)' : ''}`, `  reference: ${failure.reference}`, `  ${failure.message ?? 'failed'}`);
-      if (failure.status === 'flaky' && failure.attempts) lines.push(`  verdicts: ${failure.attempts.map((a) => a.status).join(' ')}`);
-      for (const note of failure.notes) lines.push(`  note: ${note}`);
-      for (const exchange of failure.exchanges.slice(0, options.exchangesPerFailure ?? 2)) {
-        lines.push(...formatExchange(exchange).split('\n').map((l) => `    ${l}`));
-      }
+      const detail = [`${failure.id} ${failure.level}${tagText(failure)} ${failure.rule}${failure.status === 'flaky' ? ' (flaky)' : ''}`, `  reference: ${failure.reference}`, `  ${failure.message ?? 'failed'}`];
+      if (failure.status === 'flaky' && failure.attempts) detail.push(`  verdicts: ${failure.attempts.map((a) => a.status).join(' ')}`);
+      detail.push(...failure.notes.map((note) => `  note: ${note}`));
+      lines.push('', ...wrapLines(detail, width, 2));
+      lines.push(...exchangeBlock(failure, options.exchangesPerFailure ?? 3, width));
     }
   }
 
@@ -76,14 +85,38 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
   const runs = (report.repeat ?? 1) > 1 ? ` × ${report.repeat} runs` : '';
   if (expectedFailed > 0) lines.push(`  ${expectedFailed} failure(s) expected by the baseline`);
   const flakyText = flaky > 0 ? `; ${flaky} flaky check(s)${report.allowFlaky ? ' (allowed by --allow-flaky)' : ''}` : '';
+  const kit = `glue-conformance ${report.kitVersion ?? kitVersion()}`;
   lines.push(
-    report.suite === 'client'
-      ? `  client ${report.url}, ${report.results.length} cases${runs} in ${(report.durationMs / 1000).toFixed(1)} s`
-      : `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks${runs} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    ...wrapLine(
+      report.suite === 'client'
+        ? `  client ${report.url}, ${report.results.length} cases${runs} in ${(report.durationMs / 1000).toFixed(1)} s, ${kit}`
+        : `  daemon ${report.url}, profile ${report.profile}, ${report.results.length} checks${runs} in ${(report.durationMs / 1000).toFixed(1)} s, ${kit}`,
+      width,
+      2,
+    ),
     mustFailed === 0 && !report.results.some((r) => r.staleBaseline)
       ? `  every MUST check passed${shouldFailed > 0 ? ` (${shouldFailed} SHOULD check(s) failed)` : ''}${flakyText}`
       : `  ${mustFailed} MUST check(s) failed${shouldFailed > 0 ? `, ${shouldFailed} SHOULD` : ''}${flakyText}`,
     summaryLine(report),
   );
   return lines.join('\n');
+}
+
+/**
+ * The exchanges of a failure in the order they happened: the failing one and up to `max - 1`
+ * before it, each numbered, the failing one marked, long lines wrapped.
+ */
+function exchangeBlock(result: CheckResult, max: number, width: number): string[] {
+  const all = result.exchanges;
+  if (all.length === 0) return [];
+  const failed = result.failedExchange ?? all.length - 1;
+  const first = Math.max(0, Math.min(failed - max + 1, all.length - max));
+  const out: string[] = [];
+  if (first > 0) out.push(`    … ${first} earlier exchange${first === 1 ? '' : 's'} not shown`);
+  for (let i = first; i < Math.min(all.length, first + max); i++) {
+    const exchange = all[i]!;
+    out.push(...wrapLine(`  exchange ${i + 1}/${all.length}${i === result.failedExchange ? ' (the failure is about this one)' : ''}: ${exchangeTitle(exchange)}`, width, 4));
+    out.push(...wrapLines(exchangeLines(exchange).map((l) => `    ${l}`), width, 2));
+  }
+  return out;
 }

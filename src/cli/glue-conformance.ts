@@ -289,6 +289,35 @@ function listChecks(options: Options): string {
   return `${lines.join('\n')}\n${selected.length} checks\n`;
 }
 
+/** FORCE_COLOR (not 0/false) forces colour, as in node itself; otherwise NO_COLOR turns it off; otherwise a TTY has it. */
+export function useColor(env: NodeJS.ProcessEnv, tty: boolean): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  return tty;
+}
+
+/** The live `N/95` line on a TTY: rewritten in place, cleared before each result line. */
+function createProgress(stream: NodeJS.WritableStream, total: number): { advance(): void; clear(): void } {
+  let done = 0;
+  let shown = false;
+  const draw = (): void => {
+    stream.write(`\r\u001b[K${done}/${total} checks done`);
+    shown = true;
+  };
+  draw();
+  return {
+    advance() {
+      done += 1;
+      draw();
+    },
+    clear() {
+      if (shown) stream.write('\r\u001b[K');
+      shown = false;
+    },
+  };
+}
+
 interface Embedded {
   url: string;
   token: string;
@@ -365,7 +394,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     // The console report goes to stdout unless a machine report claims it.
     const stdoutTaken = options.reporters.some((r) => r.name !== 'pretty' && r.path === undefined);
     const console = stdoutTaken ? io.stderr : io.stdout;
-    const color = !stdoutTaken && io.stdout.isTTY === true && !io.env['NO_COLOR'];
+    const tty = (console as { isTTY?: boolean }).isTTY === true;
+    const color = useColor(io.env, tty);
     const live = !options.quiet;
     if (options.waitMs !== undefined) {
       const waited = await waitForHealth({ baseUrl: url, timeoutMs: options.waitMs });
@@ -373,15 +403,28 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       if (live && waited.attempts > 1) write(console, `${PROGRAM}: daemon ready after ${waited.attempts} health checks`);
     }
     if (live) write(console, `${PROGRAM}: testing ${url} (profile ${suite.profile ?? 'any'}${options.embedded ? ', embedded reference daemon' : ''})`);
+    const progress = live && tty ? createProgress(console, selectChecks(allChecks, { only: suite.only, skip: suite.skip, level: suite.level }).length) : undefined;
 
     const report: SuiteReport = await runSuite({
       ...suite,
       url,
       token,
-      ...(live ? { onCheckResult: (result) => write(console, formatResultLine(result, { color })) } : {}),
-      ...(live ? { onRound: (round, rounds) => write(console, `round ${round}/${rounds} done`) } : {}),
+      ...(live
+        ? {
+            onCheckResult: (result) => {
+              progress?.clear();
+              write(console, formatResultLine(result, { color }));
+              progress?.advance();
+            },
+            onRound: (round, rounds) => {
+              progress?.clear();
+              write(console, `round ${round}/${rounds} done`);
+            },
+          }
+        : {}),
     });
 
+    progress?.clear();
     for (const target of options.reporters) {
       if (target.name === 'pretty' && target.path === undefined) continue;
       const text = render(target.name, report);

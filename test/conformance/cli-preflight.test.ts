@@ -12,11 +12,12 @@ import { serveNode } from '../../reference-server/serve-node.js';
 import { allChecks } from '../../conformance/checks/index.js';
 import { main } from '../../src/cli/glue-conformance.js';
 import { didYouMean } from '../../src/cli/args.js';
+import { useColor } from '../../src/cli/glue-conformance.js';
 import { waitForHealth } from '../../src/cli/wait-for-health.js';
 import { startDaemon, type TestDaemon } from './support.js';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}, tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = Object.assign(new PassThrough(), tty ? { isTTY: true } : {});
   const stderr = new PassThrough();
   let out = '';
   let err = '';
@@ -144,5 +145,26 @@ describe('glue-conformance pre-flight', () => {
     expect(entries.map((e) => e.id)).toEqual(allChecks.filter((c) => c.id === 'HEALTH-001' || c.area === 'PERM').map((c) => c.id));
     expect(entries[0]).toMatchObject({ id: 'HEALTH-001', level: 'MUST', profile: 'any' });
     expect(entries.every((e) => e.rule !== '' && e.reference !== '')).toBe(true);
+  });
+
+  it('draws a live N/total progress line on a TTY, cleared before each result line', async () => {
+    const out = await run(['--url', daemon.url, '--token', daemon.token, '--only', 'HEALTH,STATUS-001'], { NO_COLOR: '1' }, true);
+    expect(out.code).toBe(0);
+    for (const n of [0, 1, 2, 3]) expect(out.stdout).toContain(`\r\u001b[K${n}/3 checks done`);
+    // Each result line starts on a cleared line, never glued to the progress text.
+    expect(out.stdout).toMatch(/\r\u001b\[K✓ HEALTH-001/);
+    const plain = await run(['--url', daemon.url, '--token', daemon.token, '--only', 'HEALTH']);
+    expect(plain.stdout).not.toContain('checks done');
+  });
+
+  it('honours FORCE_COLOR without a TTY and NO_COLOR on one', async () => {
+    const forced = await run(['--url', daemon.url, '--token', daemon.token, '--only', 'HEALTH-001'], { NO_COLOR: undefined, FORCE_COLOR: '1' });
+    expect(forced.stdout).toContain('\u001b[32m✓\u001b[0m HEALTH-001');
+    const none = await run(['--url', daemon.url, '--token', daemon.token, '--only', 'HEALTH-001'], { NO_COLOR: '1' }, true);
+    expect(none.stdout).not.toContain('\u001b[32m');
+    expect(useColor({ FORCE_COLOR: '0' }, true)).toBe(false);
+    expect(useColor({ FORCE_COLOR: '1', NO_COLOR: '1' }, false)).toBe(true);
+    expect(useColor({}, true)).toBe(true);
+    expect(useColor({}, false)).toBe(false);
   });
 });
