@@ -66,7 +66,8 @@ describe('--repeat', () => {
 
     expect(summaryLine(report)).toBe('1 passed, 0 failed, 0 skipped, 1 flaky');
     const pretty = renderPretty(report);
-    expect(pretty).toMatch(/^\? HEALTH-001 MUST .* — flaky: verdict changed/m);
+    // Wrapped at 80 columns: the verdict may continue on the next line.
+    expect(pretty).toMatch(/^\? HEALTH-001 MUST [\s\S]*? — flaky:\s+verdict\s+changed/m);
     expect(pretty).toContain('verdicts: pass fail pass');
     const junit = renderJunit(report);
     parseXmlElements(junit);
