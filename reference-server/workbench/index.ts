@@ -3,11 +3,13 @@
  * With no option on, `applyWorkbench` returns the server itself: the default is Go's behaviour.
  */
 import type { ReferenceServer } from '../server.js';
+import { corsHandler } from './cors.js';
 import { inspectionHandler } from './inspection.js';
 import { createLogSink, type LogFormat } from './log-sink.js';
 import { requestLogHandler } from './request-log.js';
 import { strictHandler } from './strict.js';
 
+export { parseCorsOrigin } from './cors.js';
 export { INSPECTION_PATH, type ReceivedRequest } from './inspection.js';
 export type { LogFormat } from './log-sink.js';
 
@@ -24,6 +26,8 @@ export interface WorkbenchOptions {
   logFormat?: LogFormat;
   /** `--inspect-requests`: serve `GET`/`DELETE /__glue/requests` (the token is required). */
   inspectRequests?: boolean;
+  /** `--cors`: origins (or `*`) whose pages may call the daemon; preflights answered without a token. */
+  cors?: readonly string[];
   /** Where layers write their lines; the token is redacted and control bytes escaped before. */
   log?: (line: string) => void;
 }
@@ -31,7 +35,7 @@ export interface WorkbenchOptions {
 type Handle = ReferenceServer['handle'];
 
 export function applyWorkbench<S extends ReferenceServer>(server: S, options: WorkbenchOptions): S {
-  if (!options.strict && !options.logRequests && !options.inspectRequests) return server;
+  if (!options.strict && !options.logRequests && !options.inspectRequests && !options.cors?.length) return server;
   const sink = createLogSink({ token: options.token, format: options.logFormat, write: options.log ?? (() => undefined) });
   // Innermost first: strict refusals are recorded and logged like any other answer.
   let handle: Handle = (request) => server.handle(request);
@@ -45,6 +49,8 @@ export function applyWorkbench<S extends ReferenceServer>(server: S, options: Wo
   }
   if (options.inspectRequests) handle = inspectionHandler(handle, { token: options.token });
   if (options.logRequests) handle = requestLogHandler(handle, sink);
+  // Outermost: a preflight never reaches auth, and every answer (logged ones too) gets the headers.
+  if (options.cors?.length) handle = corsHandler(handle, options.cors);
   return withHandle(server, handle);
 }
 

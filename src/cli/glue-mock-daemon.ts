@@ -14,7 +14,7 @@ import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-hos
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
 import type { MockHost } from '../../reference-server/host.js';
 import { escapeControl } from '../../reference-server/workbench/console-text.js';
-import { applyWorkbench, type LogFormat } from '../../reference-server/workbench/index.js';
+import { applyWorkbench, parseCorsOrigin, type LogFormat } from '../../reference-server/workbench/index.js';
 import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
 import {
@@ -58,6 +58,8 @@ Mock host:
   --log-format pretty|json    format of those lines (default pretty); the token is never shown
   --inspect-requests          serve GET /__glue/requests (what was received; needs the token) and
                               DELETE /__glue/requests (clear); loopback listen addresses only
+  --cors ORIGIN               let web pages from ORIGIN (scheme://host:port, or *) call the daemon: preflights
+                              answered without a token, Access-Control-* on every answer (repeatable)
   --watch                     reload --scenarios/--catalogs when a file changes (a bad edit keeps the last good set)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
@@ -87,6 +89,7 @@ const OPTIONS = {
   'log-requests': { type: 'boolean', default: false },
   'log-format': { type: 'string', default: 'pretty' },
   'inspect-requests': { type: 'boolean', default: false },
+  cors: { type: 'string', multiple: true },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
@@ -115,6 +118,7 @@ interface DaemonConfig {
   logRequests: boolean;
   logFormat: LogFormat;
   inspectRequests: boolean;
+  cors: string[];
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
@@ -196,6 +200,11 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       logRequests: values['log-requests'],
       logFormat: values['log-format'] as LogFormat,
       inspectRequests: values['inspect-requests'],
+      cors: (values.cors ?? []).map((text) => {
+        const origin = parseCorsOrigin(text);
+        if (origin === undefined) throw new UsageError(`invalid --cors origin ${JSON.stringify(text)}: want scheme://host[:port] such as http://localhost:5173, or *`);
+        return origin;
+      }),
       faults,
       permissionStorePath: values['permission-store'] || undefined,
       name: values.name.trim() || 'glue daemon',
@@ -262,6 +271,7 @@ function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
     logRequests: config.logRequests,
     logFormat: config.logFormat,
     inspectRequests: config.inspectRequests,
+    cors: config.cors,
     // JSON lines stay parseable: no program prefix (the sink has redacted and escaped them).
     log: (line) => (config.logFormat === 'json' ? void process.stderr.write(line + '\n') : say(line)),
   });
