@@ -46,7 +46,7 @@ describe('--cors', () => {
   });
 
   it('leaves other origins and requests without Origin exactly as the daemon answers them', async () => {
-    for (const headers of [{ Origin: 'http://evil.test' }, {}]) {
+    for (const headers of [{ Origin: 'http://evil.test' }, {}] as Record<string, string>[]) {
       const [want, got] = [await send(make(), 'GET', '/v1/health', headers), await send(make([PAGE]), 'GET', '/v1/health', headers)];
       expect([...got.headers]).toEqual([...want.headers]);
       expect(await got.text()).toBe(await want.text());
