@@ -1,6 +1,7 @@
 /**
- * The real Go daemon (../shared/go-daemon, when present) as a bench target, started the way its
- * README says: `run-full.sh PORT TOKEN TIMEOUT` prints the pid; RSS comes from /proc/PID/status.
+ * The real Go daemon (../shared/go-daemon, when present) as a bench and test target, started the
+ * way its README says: `run-full.sh` / `run-minimal.sh PORT TOKEN TIMEOUT` print the pid; RSS comes
+ * from /proc/PID/status.
  * Its temp folder (metadata and grant files, log) lives under our own .tmp and is removed on close.
  */
 import { execFile } from 'node:child_process';
@@ -30,13 +31,21 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startGoDaemon(dir: string, tmpRoot: string, permissionTimeout: string): Promise<DaemonProcess> {
-  const token = randomBytes(32).toString('hex');
+export interface GoDaemonOptions {
+  /** The minimal host (`run-minimal.sh`: daemon.Host only) instead of the full one. */
+  minimal?: boolean;
+  /** Default: 256 random bits in hex. */
+  token?: string;
+}
+
+export async function startGoDaemon(dir: string, tmpRoot: string, permissionTimeout: string, options: GoDaemonOptions = {}): Promise<DaemonProcess> {
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const script = options.minimal === true ? 'run-minimal.sh' : 'run-full.sh';
   const tmp = await mkdtemp(join(tmpRoot, 'go-'));
   const port = await freePort();
   const pid = await new Promise<number>((resolvePid, reject) => {
     // The script takes the token on its command line (its contract); it is never printed here.
-    execFile(join(dir, 'run-full.sh'), [String(port), token, permissionTimeout], { env: { ...process.env, TMPDIR: tmp }, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(join(dir, script), [String(port), token, permissionTimeout], { env: { ...process.env, TMPDIR: tmp }, timeout: 20_000 }, (error, stdout, stderr) => {
       const pid = Number(stdout.trim());
       if (error || !Number.isInteger(pid) || pid <= 0) reject(new Error(`bench: the Go daemon did not start: ${(error?.message ?? '').split(token).join('<token>')} ${stderr.split(token).join('<token>').slice(-1000)}`));
       else resolvePid(pid);

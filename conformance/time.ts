@@ -35,3 +35,18 @@ export function timeFields(value: unknown, pointer = ''): Array<{ pointer: strin
   }
   return found;
 }
+
+/**
+ * The finest clock step the timestamps show, in ms: 10^-d s for the longest fraction (d digits)
+ * among them. Go trims trailing zeros, so one timestamp may look coarser than its clock; the
+ * longest fraction of several is the clock's resolution. 1000 ms when none has a fraction.
+ */
+export function resolutionMs(times: readonly unknown[]): number {
+  let digits = 0;
+  for (const text of times) {
+    if (typeof text !== 'string' || !UTC_RFC3339.test(text)) continue;
+    const dot = text.indexOf('.');
+    if (dot >= 0) digits = Math.max(digits, text.length - dot - 2);
+  }
+  return 1000 / 10 ** digits;
+}

@@ -7,6 +7,7 @@
 export const INTERNAL_FAULTS = {
   'permission-timeout-allows': 'an unanswered permission request is allowed, not denied, when it times out',
   'permission-never-times-out': 'permission requests wait for a decision forever',
+  'permission-timeout-early': 'an unanswered permission request is denied at 70 % of the timeout, before its expires_at',
   'decision-after-timeout-accepted': 'a decision on a request that already timed out returns 200 instead of 404',
   'grant-ignored': 'remembered grants are never consulted, so every request is asked again',
   'grant-shared-across-clients': 'remembered grants match regardless of the client that made them',

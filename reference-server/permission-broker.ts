@@ -97,7 +97,7 @@ export class PermissionBroker {
           run.expired.add(id);
           const allow = faults.has('permission-timeout-allows');
           answer({ allow, reason: allow ? '' : timeoutReason, rememberFor: '' });
-        }, this.options.timeoutMs);
+        }, faults.has('permission-timeout-early') ? this.options.timeoutMs * 0.7 : this.options.timeoutMs);
       }
       run.emit('permission_request', payload);
     });

@@ -37,6 +37,15 @@ function expectAsked(asked: boolean, want: boolean, why: string, exchange: Param
   if (asked !== want) fail(want ? `expected a permission_request (${why}), but the tool ran without asking` : `expected no permission_request (${why}), but the daemon asked again`, exchange);
 }
 
+/**
+ * The prerequisite of every "is still asked" rule: the grant does cover its own client in its own
+ * session. Without it, a daemon that ignores grants altogether would pass those rules.
+ */
+async function expectGrantApplies(ctx: CheckContext, session: string, clientId: string): Promise<void> {
+  const again = await runAgain(ctx, session, clientId);
+  expectAsked(again.asked, false, 'first, the grant must cover its own client in its own session', again.stream.exchange);
+}
+
 export const grantChecks: Check[] = [
   {
     id: 'GRANT-001',
@@ -70,6 +79,7 @@ export const grantChecks: Check[] = [
       withCleanup(ctx, async (track) => {
         const { session, clientId } = await rememberedGrant(ctx, 'session');
         track(clientId);
+        await expectGrantApplies(ctx, session, clientId);
         const again = await runAgain(ctx, session, ctx.unique('other'));
         expectAsked(again.asked, true, "another client's grant does not apply", again.stream.exchange);
       }),
@@ -86,6 +96,7 @@ export const grantChecks: Check[] = [
       withCleanup(ctx, async (track) => {
         const { session, clientId, grant } = await rememberedGrant(ctx, 'session');
         track(clientId);
+        await expectGrantApplies(ctx, session, clientId);
         const result = await ctx.http.request({ method: 'DELETE', path: `/v1/permissions/${encodeURIComponent(grant.id)}` });
         const body = expectValid('deletePermissionGrant', result, 200);
         const deleted = body['permission'] as Record<string, unknown> | undefined;
@@ -138,8 +149,9 @@ export const grantChecks: Check[] = [
     profile: 'scripted',
     run: (ctx) =>
       withCleanup(ctx, async (track) => {
-        const { clientId } = await rememberedGrant(ctx, 'session');
+        const { session, clientId } = await rememberedGrant(ctx, 'session');
         track(clientId);
+        await expectGrantApplies(ctx, session, clientId);
         const again = await runAgain(ctx, ctx.unique('s'), clientId);
         expectAsked(again.asked, true, 'a session grant stays in its session', again.stream.exchange);
       }),

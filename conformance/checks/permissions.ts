@@ -4,13 +4,25 @@
  * or a timeout is model-visible and the run goes on; only the owner may answer.
  */
 import { expectErrorCases } from '../cases.js';
-import { decide, decisionPath } from '../events.js';
+import { decide, decisionPath, type EventStream } from '../events.js';
 import { expectError, fail, isObject, show } from '../expect.js';
 import { answer, expectRunDone, isErrorResult, pendingPermission, resultText, toolEndAfter } from '../permissions.js';
-import { diffMs, UTC_RFC3339 } from '../time.js';
+import { diffMs, resolutionMs, UTC_RFC3339 } from '../time.js';
 import type { Check } from '../types.js';
 
 const NEEDS = ['runs', 'events', 'permissions'] as const;
+
+/**
+ * Two clock readings a daemon takes back to back (expires_at, then the event's time; the timer
+ * start, then the denial) may lie this far apart on a loaded machine: a descheduled thread or a
+ * GC pause. It is 5 % of a 1 s timeout, so a timer 30 % off never passes.
+ */
+const SCHEDULING_SLACK_MS = 50;
+
+/** The tolerance for comparing two of the stream's timestamps: two clock steps plus scheduling. */
+function clockSlackMs(stream: EventStream, extra: readonly unknown[] = []): number {
+  return 2 * resolutionMs([...stream.events.map((e) => e.envelope['time']), ...extra]) + SCHEDULING_SLACK_MS;
+}
 
 export const permissionChecks: Check[] = [
   {
@@ -62,9 +74,10 @@ export const permissionChecks: Check[] = [
       await answer(ctx, pending, { allow: false });
       await pending.stream.readToEnd();
       const want = ctx.permissionTimeoutMs ?? 0;
-      const slack = Math.max(1000, want * 0.1);
+      // Both times come from the daemon's clock a moment apart: only its resolution and scheduling separate them.
+      const slack = clockSlackMs(pending.stream, [pending.request.payload['expires_at']]);
       if (ahead === undefined || Math.abs(ahead - want) > slack) {
-        fail(`expected expires_at about ${want} ms after the event time (±${slack} ms), got ${ahead === undefined ? 'no comparable times' : `${Math.round(ahead)} ms`}`, pending.stream.exchange);
+        fail(`expected expires_at ${want} ms after the event time (±${slack} ms: two clock steps plus ${SCHEDULING_SLACK_MS} ms scheduling), got ${ahead === undefined ? 'no comparable times' : `${Math.round(ahead)} ms`}`, pending.stream.exchange);
       }
     },
   },
@@ -197,7 +210,7 @@ export const permissionChecks: Check[] = [
     id: 'PERM-010',
     area: 'PERM',
     level: 'MUST',
-    rule: 'An unanswered request times out as a denial with a model-visible reason, the run continues to run_done, and a decision after the timeout answers 404.',
+    rule: 'An unanswered request times out at its expires_at as a denial with a model-visible reason, the run continues to run_done, and a decision after the timeout answers 404.',
     reference: 'ADR-0010 §6 ("If the request times out, the daemon denies with a model-visible reason"); 107-events-permission-timeout.txt; 108-decision-after-timeout.txt',
     capabilities: [...NEEDS],
     profile: 'scripted',
@@ -211,6 +224,14 @@ export const permissionChecks: Check[] = [
       if (!end || !isErrorResult(end) || resultText(end).trim() === '') {
         fail(`expected the timed-out tool call to end with an error result and a reason, got ${end ? show(end.payload['tool_result']) : pending.stream.typeList()}`, pending.stream.exchange);
       }
+      // The denial must come from the timer, at expires_at: not early, and not long after.
+      const expires = pending.request.payload['expires_at'];
+      const after = diffMs(String(expires), String(end.envelope['time']));
+      const early = clockSlackMs(pending.stream, [expires]);
+      const late = Math.max(500, 0.5 * (ctx.permissionTimeoutMs ?? 0));
+      if (after === undefined) fail(`cannot compare the denial's time ${show(end.envelope['time'])} with expires_at ${show(expires)}`, pending.stream.exchange);
+      if (after < -early) fail(`the request was denied ${Math.round(-after)} ms before its expires_at ${show(expires)} (tolerance ${early} ms)`, pending.stream.exchange);
+      if (after > late) fail(`the request was denied ${Math.round(after)} ms after its expires_at ${show(expires)} (at most ${late} ms)`, pending.stream.exchange);
       expectError(await decide(ctx, pending.run.runId, pending.permissionId, { allow: true }, pending.run.clientId), 404, 'not_found');
     },
   },

@@ -3,6 +3,7 @@
  * the relative events URL; same-session runs are serialised by the session lock; a provider
  * failure ends the run with run_error and the error envelope.
  */
+import type { Exchange } from '../../src/protocol/http-client.js';
 import { decide, eventsPath, openEvents, runsPath, startRun, startScenario, type ReceivedEvent } from '../events.js';
 import { CheckSkip, ERROR_CODES, expectValid, fail, isObject, show } from '../expect.js';
 import { timeNs } from '../time.js';
@@ -135,19 +136,36 @@ export const runChecks: Check[] = [
     id: 'RUN-006',
     area: 'RUN',
     level: 'MUST',
-    rule: 'active_runs in /v1/status counts a run that is waiting on a permission request.',
-    reference: '083-status-while-permission-pending.txt',
+    rule: 'active_runs in /v1/status counts a run that is waiting on a permission request, and stops counting it once it ended.',
+    reference: '083-status-while-permission-pending.txt; 156-status-at-end.txt',
     capabilities: ['runs', 'events', 'permissions', 'status'],
     profile: 'scripted',
+    // Other checks' runs would move the count: only this check's own run may explain a change.
+    exclusive: true,
     async run(ctx) {
+      const activeRuns = async (): Promise<{ count: number; exchange: Exchange }> => {
+        const result = await ctx.http.request({ path: '/v1/status' });
+        const count = expectValid('getStatus', result, 200)['active_runs'];
+        if (typeof count !== 'number') fail(`expected a number active_runs, got ${show(count)}`, result.exchange);
+        return { count, exchange: result.exchange };
+      };
+      const before = await activeRuns();
       const run = await startScenario(ctx, 'permission', ctx.unique('s'));
       const stream = await openEvents(ctx, run.eventsPath);
       const request = await stream.until('permission_request');
-      const status = expectValid('getStatus', await ctx.http.request({ path: '/v1/status' }), 200);
-      const active = status['active_runs'];
+      const during = await activeRuns();
       await decide(ctx, run.runId, String(request.payload['permission_id']), { allow: false });
       await stream.readToEnd();
-      if (typeof active !== 'number' || active < 1) fail(`expected active_runs >= 1 while a permission is pending, got ${show(active)}`);
+      const after = await activeRuns();
+      // A run of an earlier check may still wind down meanwhile, so the count may only drop on its own:
+      // this run must add exactly one against the count before it started or after it ended.
+      const counted = during.count - before.count === 1 || during.count - after.count === 1;
+      if (!counted) {
+        fail(`expected active_runs to count this run while its permission request is pending: ${before.count} before it started, ${during.count} while pending, ${after.count} after it ended`, during.exchange);
+      }
+      if (after.count > before.count) {
+        fail(`expected active_runs to stop counting the run once its stream ended: ${before.count} before it started, ${during.count} while pending, ${after.count} after it ended`, after.exchange);
+      }
     },
   },
   {

@@ -212,6 +212,11 @@ export const sseChecks: Check[] = [
       await ctx.http.request({ method: 'DELETE', path: `/v1/runs/${encodeURIComponent(run.runId)}` });
       const [eventsA, eventsB] = await Promise.all([a.readToEnd(), b.readToEnd()]);
       expectNo(sameEventsProblem(eventsA, eventsB, 'the second reader'), b);
+      // The cancel came after the second reader caught up: a canceled end proves it joined a live
+      // run. A run_done means it was only served a replay once the run was over.
+      const last = eventsB.at(-1);
+      const code = last?.type === 'run_error' && typeof last.payload['error'] === 'object' && last.payload['error'] !== null ? (last.payload['error'] as Record<string, unknown>)['code'] : undefined;
+      if (code !== 'canceled') fail(`expected the second reader to see the live run end with run_error canceled (it was canceled after the reader joined), got ${b.typeList()}`, b.exchange);
     },
   },
   {

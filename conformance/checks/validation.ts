@@ -102,9 +102,9 @@ export const validationChecks: Check[] = [
     id: 'VAL-006',
     area: 'VAL',
     level: 'MUST',
-    rule: 'GET /v1/memories with a negative or non-numeric limit answers 400 invalid_request.',
-    reference: '026-memories-limit-negative.txt; 027-memories-limit-abc.txt',
-    capabilities: ['memories'],
+    rule: 'GET /v1/memories with a negative or non-numeric limit answers 400 invalid_request, also on a host without the memories capability.',
+    reference: '026-memories-limit-negative.txt; 027-memories-limit-abc.txt; 167-minimal-memories-limit-abc.txt (limit is validated before the host is asked)',
+    capabilities: [],
     profile: 'any',
     run: (ctx) =>
       expectErrorCases(ctx, [

@@ -99,6 +99,22 @@ export const catalogFaults: Readonly<Record<string, MiddlewareFactory>> = {
     if (!isRoute(request, 'status') || response.status !== 200) return response;
     return rewriteJson(response, (body) => (isRecord(body) ? { ...body, active_runs: 0 } : body));
   },
+  'status-active-runs-never-decrement': () => {
+    // Counts every run ever started, as a daemon would that forgets to decrement when a run ends.
+    let started = 0;
+    return async (request, next) => {
+      const response = await next(request);
+      if (isRoute(request, 'startRun') && response.status === 201) started++;
+      if (!isRoute(request, 'status') || response.status !== 200) return response;
+      return rewriteJson(response, (body) => (isRecord(body) ? { ...body, active_runs: started } : body));
+    };
+  },
+  'memories-limit-unchecked-minimal': () => async (request, next) => {
+    // A host without memories answers the empty list before looking at `limit`.
+    const response = await next(request);
+    if (!isRoute(request, 'memories') || response.status !== 400) return response;
+    return goJsonResponse(200, { memories: [] });
+  },
   'diagnostics-missing-runtime': () => async (request, next) => {
     const response = await next(request);
     if (!isRoute(request, 'diagnostics') || response.status !== 200) return response;

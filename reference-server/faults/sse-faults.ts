@@ -2,6 +2,7 @@
  * Faults that rewrite a run's SSE stream, frame by frame. Each rewriter is created per response,
  * so a replay to a second reader is broken the same way as the first.
  */
+import { formatGoTime, goTimeToNanos } from '../go-time.js';
 import { isRecord, isRoute, routeOf, type Middleware, type MiddlewareFactory } from './middleware.js';
 import {
   envelopeOf,
@@ -152,6 +153,18 @@ const sseRewriters: Readonly<Record<string, () => FrameRewriter>> = {
       return { ...envelope, payload: { ...payload, error: { ...payload['error'], code: 'internal' } } };
     }),
   ]),
+  'expires-at-late': perFrame((frame) => [
+    mapEnvelope(frame, (envelope) => {
+      // expires_at 30 % further away than the timeout the daemon applies (which stays as it is).
+      const payload = envelope['payload'];
+      if (envelope['type'] !== 'permission_request' || !isRecord(payload) || typeof envelope['time'] !== 'string' || typeof payload['expires_at'] !== 'string') return envelope;
+      const time = goTimeToNanos(envelope['time']);
+      const expires = goTimeToNanos(payload['expires_at']);
+      if (time === undefined || expires === undefined) return envelope;
+      const late = time + ((expires - time) * 13n) / 10n;
+      return { ...envelope, payload: { ...payload, expires_at: formatGoTime(new Date(Number(late / 1_000_000n))) } };
+    }),
+  ]),
   'expires-at-missing': perFrame((frame) => [
     mapEnvelope(frame, (envelope) => {
       const payload = envelope['payload'];
@@ -253,7 +266,43 @@ function reusePermissionIds(): Middleware {
   };
 }
 
+/**
+ * A reader that joins a run while another reader's stream is open gets nothing until that stream
+ * ended, then the whole run at once: a replay of the finished run, never the live events.
+ */
+function holdLiveReaders(): Middleware {
+  const open = new Map<string, Promise<void>>();
+  return async (request, next) => {
+    const response = await next(request);
+    const route = routeOf(request);
+    if (route?.name !== 'runEvents' || !isEventStream(response) || response.body === null) return response;
+    const runId = route.params[0] ?? '';
+    const reader = response.body.getReader();
+    const first = open.get(runId);
+    let ended: () => void = () => undefined;
+    if (first === undefined) {
+      open.set(runId, new Promise<void>((resolve) => (ended = () => (open.delete(runId), resolve()))));
+    }
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (first !== undefined) await first;
+        const { done, value } = await reader.read();
+        if (done) {
+          ended();
+          controller.close();
+        } else controller.enqueue(value);
+      },
+      cancel(reason) {
+        ended();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
 export const sseFaults: Readonly<Record<string, MiddlewareFactory>> = {
+  'sse-live-reader-held': () => holdLiveReaders(),
   'permission-id-reused': () => reusePermissionIds(),
   'sse-json-content-type': () => jsonContentType,
   'sse-no-cache-control': () => noCacheControl,
