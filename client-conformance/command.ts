@@ -29,8 +29,8 @@ export interface CommandDriverOptions {
 
 const DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024;
 const KILL_GRACE_MS = 1000;
-/** After exit, how long to wait for pipes a grandchild still holds. */
-const PIPE_GRACE_MS = 500;
+/** After the shell exits, how long what it started may still run (and hold the pipes). */
+const PIPE_GRACE_MS = 1000;
 
 /** POSIX shell single-quoting: the value is one word, whatever it contains. */
 export function shellQuote(value: string): string {
@@ -137,11 +137,16 @@ export function commandDriver(options: CommandDriverOptions): ClientDriver {
       });
       child.on('exit', (code, signal) => {
         exit = { code, signal };
-        // Everything it started goes with it; pipes a grandchild holds get a short grace.
-        signalGroup(child.pid, 'SIGKILL');
-        setTimeout(finish, PIPE_GRACE_MS).unref();
+        // What it started (a shell's child still sending its DELETE) gets a short grace, then goes too.
+        setTimeout(() => {
+          signalGroup(child.pid, 'SIGKILL');
+          finish();
+        }, PIPE_GRACE_MS).unref();
       });
-      child.on('close', finish);
+      child.on('close', () => {
+        signalGroup(child.pid, 'SIGKILL');
+        finish();
+      });
       session.kill.addEventListener('abort', onDeadline, { once: true });
       session.interrupt.addEventListener('abort', onInterrupt, { once: true });
       const answer = session.answer === 'allow' ? (options.answerAllow ?? 'y\n') : session.answer === 'deny' ? (options.answerDeny ?? 'n\n') : '';

@@ -28,7 +28,7 @@ export interface ClientSuiteOptions {
   expectedFailures?: readonly string[];
   /** Cases at once. Default 8. */
   concurrency?: number;
-  /** Minimum time a client gets per case (a case may allow more). Default 10 s. */
+  /** Time a client gets per case before it is killed (cases with their own deadline keep it). Default 10 s. */
   timeoutMs?: number;
   cases?: readonly ClientCase[];
   onCaseResult?: (result: CheckResult) => void;

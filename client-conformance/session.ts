@@ -52,7 +52,8 @@ export async function prepareCase(clientCase: ClientCase, timeoutMs?: number): P
   const daemon = await startCaseDaemon(clientCase);
   const interrupt = new AbortController();
   const kill = new AbortController();
-  const budget = Math.max(clientCase.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS, timeoutMs ?? 0);
+  // A case that needs its own deadline (the stall cases) keeps it; the rest take the suite's.
+  const budget = clientCase.timeoutMs ?? timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
   let interruptTimer: NodeJS.Timeout | undefined;
   const watch = (): void => {
     if (!clientCase.interruptWhen || interruptTimer || interrupt.signal.aborted) return;

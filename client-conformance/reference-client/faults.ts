@@ -6,6 +6,7 @@
 export const CLIENT_FAULTS = {
   'ignores-events-url': { rule: 'builds /v1/runs/{id}/events instead of reading events_url', mustFail: ['CLI-RUN-004'] },
   'per-chunk-frames': { rule: 'parses every network chunk on its own (drops frames split across packets)', mustFail: ['CLI-SSE-001'] },
+  'one-frame-per-chunk': { rule: 'reads only the first frame of each network chunk', mustFail: ['CLI-SSE-002'] },
   'chokes-on-comments': { rule: 'fails on SSE comment lines', mustFail: ['CLI-SSE-003'] },
   'lf-only': { rule: 'only LF ends a line (CRLF leaves a CR, CR is not a line end)', mustFail: ['CLI-SSE-004', 'CLI-SSE-005'] },
   'no-bare-cr': { rule: 'CRLF and LF end lines, a bare CR does not', mustFail: ['CLI-SSE-005'] },
@@ -22,6 +23,7 @@ export const CLIENT_FAULTS = {
   'run-error-is-success': { rule: 'ends successfully on run_error', mustFail: ['CLI-END-002', 'CLI-END-003'] },
   'no-client-id-header': { rule: 'answers permissions without X-Glue-Client-ID', mustFail: ['CLI-PERM-001', 'CLI-PERM-002'] },
   'always-allow': { rule: "allows every permission whatever the user answered", mustFail: ['CLI-PERM-002'] },
+  'silent-decision-errors': { rule: 'ignores a refused decision without telling the user', mustFail: ['CLI-PERM-004'] },
   'decision-error-ends-run': { rule: 'gives up on the run when a decision is not answered 200', mustFail: ['CLI-PERM-003'] },
   'follows-redirects-with-token': { rule: 'follows redirects and sends the token along', mustFail: ['CLI-AUTH-002', 'CLI-AUTH-003'] },
   'follows-redirects': { rule: 'follows redirects (fetch strips the token on another origin)', mustFail: ['CLI-AUTH-003'] },

@@ -174,6 +174,7 @@ export async function runPrompt(options: GlueRunOptions): Promise<GlueRunResult>
         if (decision.status !== 200) {
           const why = await describeFailure('answering the permission request', decision, faults);
           if (faults.has('decision-error-ends-run')) throw new GlueClientError(why);
+          if (faults.has('silent-decision-errors')) return undefined;
           // 404: it timed out meanwhile; 403: another client owns it. The run goes on either way.
           options.onNotice?.(why);
         } else await decision.body?.cancel();

@@ -23,6 +23,7 @@ export class SseParser {
   private hasData = false;
   private readonly decoder = new TextDecoder();
   private pendingCr = false;
+  private dispatchedInChunk = 0;
 
   constructor(
     private readonly emit: (event: SseEvent) => void,
@@ -31,6 +32,7 @@ export class SseParser {
 
   push(chunk: Uint8Array): void {
     const text = this.decoder.decode(chunk, { stream: true });
+    this.dispatchedInChunk = 0;
     if (this.faults.has('per-chunk-frames')) {
       // Fault: every chunk is parsed on its own, so a frame split across packets is lost.
       this.buffer = '';
@@ -116,6 +118,8 @@ export class SseParser {
   }
 
   private dispatch(): void {
+    // Fault: whatever follows the first frame of a chunk is dropped.
+    if (this.faults.has('one-frame-per-chunk') && this.dispatchedInChunk++ > 0) return;
     this.emit({ id: this.id, event: this.event === '' ? 'message' : this.event, data: this.data.join('\n') });
   }
 

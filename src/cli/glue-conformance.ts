@@ -26,6 +26,7 @@ const EMBEDDED_PERMISSION_TIMEOUT_MS = 500;
 const HELP = `Usage: ${PROGRAM} [--url URL --token TOKEN | --metadata PATH | --embedded] [options]
 
 Runs the Glue daemon protocol (ADR-0010) conformance suite and reports every check.
+To test a client instead: ${PROGRAM} client --command 'CMD {url} {token} {prompt}' (see client --help).
 
 Daemon:
   --url URL                 daemon base URL, e.g. http://127.0.0.1:43129
@@ -356,6 +357,8 @@ interface Io {
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string): void => void stream.write(text.endsWith('\n') ? text : `${text}\n`);
   let embedded: Embedded | undefined;
+  // `glue-conformance client …` judges a client instead of a daemon, with this CLI's report flags.
+  if (argv[0] === 'client') return (await import('./glue-conformance-client.js')).clientMain(argv.slice(1), io, { reporterTargets, readBaseline });
   try {
     const options = parseCommandLine(argv, io.env);
     if (options === 'help') return write(io.stdout, HELP), 0;
