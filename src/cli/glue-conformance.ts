@@ -59,8 +59,9 @@ Timing:
                             flaky, which fails the run unless --allow-flaky
   --allow-flaky             report flaky checks without failing the run
 Output:
-  --reporter NAME[=PATH]    pretty (default), json or junit; repeatable; without a path a
-                            json/junit report goes to stdout and the console output to stderr
+  --reporter NAME[=PATH]    pretty (default), json, junit, html (one offline file) or
+                            markdown (for $GITHUB_STEP_SUMMARY); repeatable; without a path
+                            a file report goes to stdout and the console output to stderr
   --out PATH                write the preceding --reporter to PATH
   --quiet                   print only the final line (and failures)
   --help, --version

@@ -3,7 +3,10 @@
  * polling, a base URL that already contains /v1, did-you-mean for flags, durations that name
  * their flag, and `--list` honouring the selection flags. Runs `main()` in process.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer } from '../../reference-server/index.js';
@@ -166,5 +169,19 @@ describe('glue-conformance pre-flight', () => {
     expect(useColor({ FORCE_COLOR: '1', NO_COLOR: '1' }, false)).toBe(true);
     expect(useColor({}, true)).toBe(true);
     expect(useColor({}, false)).toBe(false);
+  });
+
+  it('--reporter html=PATH and markdown=PATH write their files; without a path the report goes to stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glue-cli-reports-'));
+    const html = join(dir, 'r.html');
+    const md = join(dir, 'r.md');
+    const out = await run(['--url', daemon.url, '--token', daemon.token, '--only', 'HEALTH', `--reporter=html=${html}`, '--reporter', 'markdown', '--out', md, '--quiet']);
+    expect(out.code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>[\s\S]*id="check-HEALTH-002"/);
+    expect(readFileSync(md, 'utf8')).toMatch(/^## glue-conformance: ✅ every MUST check passed/);
+    const piped = await run(['--url', daemon.url, '--token', daemon.token, '--only', 'HEALTH', '--reporter', 'markdown']);
+    expect(piped.stdout).toMatch(/^## glue-conformance/);
+    expect(piped.stderr).toContain('2 passed, 0 failed, 0 skipped');
+    for (const text of [readFileSync(html, 'utf8'), readFileSync(md, 'utf8'), piped.stdout]) expect(text).not.toContain(daemon.token);
   });
 });
