@@ -169,15 +169,16 @@ export function handlePermissions(ctx: DaemonContext): Response {
   return jsonResponse(200, { permissions: ctx.grants.list() });
 }
 
-export function handlePermissionForget(ctx: DaemonContext, id: string): Response {
+export async function handlePermissionForget(ctx: DaemonContext, id: string): Promise<Response> {
   const trimmed = id.trim();
   if (!trimmed) return badRequest('permission id is required');
-  let grant;
+  const change = ctx.grants.forget(trimmed);
+  if (!change) return errorResponse(404, 'not_found', 'permission grant not found');
   try {
-    grant = ctx.grants.forget(trimmed);
+    await change.persisted;
   } catch (error) {
-    return hostError(error);
+    // Go answers 500 internal with the store error; the grant stays (it is still in the file).
+    return errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
   }
-  if (!grant) return errorResponse(404, 'not_found', 'permission grant not found');
-  return jsonResponse(200, { permission: grant });
+  return jsonResponse(200, { permission: change.grant });
 }

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PermissionGrant } from '../src/protocol/types.js';
+import { CoalescedWriter } from './coalesced-writer.js';
 import { formatGoTime, goTimeToNanos, zeroGoTime } from './go-time.js';
 
 export type RememberScope = 'session' | 'session_target' | 'forever';
@@ -76,14 +77,52 @@ function toWire(g: Grant): PermissionGrant {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
+/** Grants kept (all scopes, loaded ones included) and their approximate encoded size. */
+export const grantLimits = {
+  maxGrants: 10_000,
+  maxBytes: 16 * 1024 * 1024,
+} as const;
+
+/** Remembering was refused: the store is at one of its limits. */
+export class GrantLimitError extends Error {}
+
+/** A change to the grants and the promise that it reached the store (rejects when the write failed; the change is then undone). */
+export interface GrantChange {
+  grant: PermissionGrant;
+  persisted: Promise<void>;
+}
+
+export interface GrantStoreOptions {
+  /** Persist the current grants (called with coalesced changes, never two at once); absent = memory only. */
+  persist?: (grants: PermissionGrant[]) => Promise<void>;
+  maxGrants?: number;
+  maxBytes?: number;
+}
+
+/** Roughly the bytes a grant takes in the store file (its strings plus the indented keys). */
+function sizeOf(g: Grant): number {
+  return 200 + g.id.length + g.scope.length + g.owner.length + g.clientId.length + g.sessionId.length + g.tool.length + g.action.length + g.target.length + g.createdAt.length;
+}
+
 export class GrantStore {
   private readonly byScope = new Map<string, Map<string, Grant>>([
     ['session', new Map()],
     ['session_target', new Map()],
     ['forever', new Map()],
   ]);
+  private count = 0;
+  private bytes = 0;
+  private readonly writer: CoalescedWriter | undefined;
+  private readonly maxGrants: number;
+  private readonly maxBytes: number;
 
-  constructor(private readonly onChange: (grants: PermissionGrant[]) => void = () => undefined) {}
+  constructor(options: GrantStoreOptions = {}) {
+    const persist = options.persist;
+    // The snapshot is taken when the write starts, so one write carries every change before it.
+    this.writer = persist ? new CoalescedWriter(() => persist(this.list())) : undefined;
+    this.maxGrants = options.maxGrants ?? grantLimits.maxGrants;
+    this.maxBytes = options.maxBytes ?? grantLimits.maxBytes;
+  }
 
   /** Is there a grant for this request? `anyOwner` is the 'grant-shared-across-clients' fault. */
   allows(subject: GrantSubject, anyOwner = false): boolean {
@@ -103,12 +142,27 @@ export class GrantStore {
     return false;
   }
 
-  remember(subject: GrantSubject, scope: RememberScope, now: Date): PermissionGrant {
+  /** O(1) in memory; the file is rewritten later, coalesced. Throws GrantLimitError when full. */
+  remember(subject: GrantSubject, scope: RememberScope, now: Date): GrantChange {
     const fields = this.asGrantFields(subject);
     const grant: Grant = { ...fields, id: grantId(scope, fields), scope, clientId: subject.clientId.trim(), createdAt: formatGoTime(now) };
-    this.byScope.get(scope)?.set(keyOf(scope, grant), grant);
-    this.onChange(this.list());
-    return toWire(grant);
+    const grants = this.byScope.get(scope) as Map<string, Grant>;
+    const key = keyOf(scope, grant);
+    const previous = grants.get(key);
+    const count = this.count + (previous ? 0 : 1);
+    const bytes = this.bytes - (previous ? sizeOf(previous) : 0) + sizeOf(grant);
+    if (count > this.maxGrants || bytes > this.maxBytes) {
+      throw new GrantLimitError(
+        `daemon: permission store full (${this.count} grants, ${this.bytes} bytes; the limit is ${this.maxGrants} grants or ${this.maxBytes} bytes): ` +
+          'delete grants with DELETE /v1/permissions/{id}',
+      );
+    }
+    this.put(grants, key, grant, previous);
+    const persisted = this.persisted(() => {
+      // Undo only if nothing replaced it since.
+      if (grants.get(key) === grant) this.put(grants, key, previous, grant);
+    });
+    return { grant: toWire(grant), persisted };
   }
 
   list(): PermissionGrant[] {
@@ -123,16 +177,50 @@ export class GrantStore {
     return all.map(toWire);
   }
 
-  forget(id: string): PermissionGrant | undefined {
+  forget(id: string): GrantChange | undefined {
     for (const grants of this.byScope.values()) {
       for (const [key, grant] of grants) {
         if (grant.id !== id) continue;
-        grants.delete(key);
-        this.onChange(this.list());
-        return toWire(grant);
+        this.put(grants, key, undefined, grant);
+        const persisted = this.persisted(() => {
+          if (!grants.has(key)) this.put(grants, key, grant, undefined);
+        });
+        return { grant: toWire(grant), persisted };
       }
     }
     return undefined;
+  }
+
+  /** Resolves once every change so far is on disk (or failed). */
+  async flushed(): Promise<void> {
+    await this.writer?.idle();
+  }
+
+  /** Replace `old` (or nothing) at `key` by `next` (or nothing), keeping the totals. */
+  private put(grants: Map<string, Grant>, key: string, next: Grant | undefined, old: Grant | undefined): void {
+    if (old) {
+      this.count--;
+      this.bytes -= sizeOf(old);
+    }
+    if (next) {
+      grants.set(key, next);
+      this.count++;
+      this.bytes += sizeOf(next);
+    } else {
+      grants.delete(key);
+    }
+  }
+
+  /** The write of the change just made; on failure `undo` runs before the caller hears of it. */
+  private persisted(undo: () => void): Promise<void> {
+    if (!this.writer) return Promise.resolve();
+    const persisted = this.writer.changed().catch((error: unknown) => {
+      undo();
+      throw error;
+    });
+    // Callers await it; one that does not must not see an unhandled rejection.
+    persisted.catch(() => undefined);
+    return persisted;
   }
 
   /** Load persisted grants as Go does: normalise, skip incomplete ones, derive missing ids. */
@@ -154,7 +242,10 @@ export class GrantStore {
       if (!g.id) g.id = grantId(g.scope, g);
       if (!g.owner || !g.tool || !g.action) continue;
       if ((g.scope === 'session' || g.scope === 'session_target') && !g.sessionId) continue;
-      this.byScope.get(g.scope)?.set(keyOf(g.scope, g), g);
+      const grants = this.byScope.get(g.scope);
+      if (!grants) continue;
+      const key = keyOf(g.scope, g);
+      this.put(grants, key, g, grants.get(key));
     }
   }
 

@@ -5,6 +5,7 @@
  * chunk). The daemon's behaviour lives in the handler; this file only moves bytes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** The one thing the adapter needs from a reference server. */
 export interface FetchHandler {
@@ -28,6 +29,18 @@ const STAND_IN_METHOD = 'X-UNSUPPORTED';
 /** Framing headers belong to the transport: the adapter decides them, as net/http does. */
 const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'date', 'keep-alive']);
 
+/**
+ * Requests parsed on one connection and not yet answered. Past it the socket is no longer read,
+ * so a peer that pipelines requests without reading the answers is held back by TCP instead of
+ * growing our memory. Real clients send one request at a time.
+ */
+export const MAX_PIPELINED_REQUESTS = 16;
+/**
+ * A peer that accepts no byte of a pending answer for this long is cut (a stalled stream reader
+ * would otherwise hold its slot forever). Generous: a reading client drains in milliseconds.
+ */
+export const DEFAULT_STALLED_READER_MS = 60_000;
+
 const encoder = new TextEncoder();
 
 /** Go's `writeError` envelope as raw bytes, for answers produced outside the handler. */
@@ -35,17 +48,93 @@ export function errorBody(code: string, message: string): Uint8Array {
   return encoder.encode(JSON.stringify({ error: { code, message, retryable: false } }) + '\n');
 }
 
+export interface NodeListenerOptions {
+  /** See DEFAULT_STALLED_READER_MS. */
+  stalledReaderMs?: number;
+}
+
+/** The requests of one connection, served one at a time as Go's net/http does. */
+interface Lane {
+  tail: Promise<void>;
+  queued: number;
+}
+
 /** A node:http request listener serving `handler`; `origin` is the base URL requests are resolved against. */
-export function createNodeListener(handler: FetchHandler, origin: () => string): NodeListener {
+export function createNodeListener(handler: FetchHandler, origin: () => string, options: NodeListenerOptions = {}): NodeListener {
+  const stallMs = options.stalledReaderMs ?? DEFAULT_STALLED_READER_MS;
+  const lanes = new WeakMap<Socket, Lane>();
   return (req, res) => {
-    void serveOne(handler, origin(), req, res);
+    // Unhandled 'error' events would crash the process; a reset socket is routine here.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    const socket = req.socket;
+    let lane = lanes.get(socket);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), queued: 0 };
+      lanes.set(socket, lane);
+    }
+    const current = lane;
+    current.queued++;
+    // Every request past the cap holds reading again (node may have resumed it for its own reasons).
+    if (current.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
+    current.tail = current.tail
+      .then(async () => {
+        await serveOne(handler, origin(), req, res, stallMs);
+        await settled(res);
+        // The answer sits in our buffer: serve nothing more on this connection until the peer reads it.
+        if (!socket.destroyed && socket.writableNeedDrain && !(await writable(socket, stallMs))) socket.destroy();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        current.queued--;
+        if (current.queued <= MAX_PIPELINED_REQUESTS / 2) releaseReading(socket);
+      });
   };
 }
 
-async function serveOne(handler: FetchHandler, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // Unhandled 'error' events would crash the process; a reset socket is routine here.
-  req.on('error', () => undefined);
-  res.on('error', () => undefined);
+/**
+ * node's http server resumes a connection after every parsed request unless its own pipelining
+ * flag `_paused` is set (and then pauses the parser too); so hold and release reading exactly the
+ * way node's own pipeline back-pressure does (`parserOnIncoming` / `socketOnDrain` in _http_server).
+ */
+type ServerSocket = Socket & { _paused?: boolean; parser?: { pause(): void; resume(): void } | null };
+
+function holdReading(socket: ServerSocket): void {
+  socket._paused = true;
+  socket.pause();
+}
+
+function releaseReading(socket: ServerSocket): void {
+  // While node's own write back-pressure is on, node resumes on 'drain' itself.
+  if (!socket._paused || socket.destroyed || socket.writableNeedDrain) return;
+  socket._paused = false;
+  socket.parser?.resume();
+  socket.resume();
+}
+
+/** Resolves once the response has finished or its connection closed. */
+function settled(res: ServerResponse): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('finish', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('finish', done);
+    res.on('close', done);
+  });
+}
+
+async function serveOne(handler: FetchHandler, origin: string, req: IncomingMessage, res: ServerResponse, stallMs: number): Promise<void> {
+  // A pipelined request whose connection closed while it waited for its turn: nothing to answer.
+  if (res.destroyed || req.socket.destroyed) return;
+  // Go's net/http refuses an HTTP/1.1 request without exactly one Host header before any handler runs.
+  const hostProblem = hostHeaderProblem(req);
+  if (hostProblem) {
+    rejectAndClose(res, 400, hostProblem.reason, hostProblem.message);
+    return;
+  }
   // Only a GET can become an event stream whose handler watches request.signal; for the rest a
   // flag does (an AbortController linked into the Request costs ~4 % of daemon CPU per request).
   const disconnect = req.method === 'GET' ? new AbortController() : undefined;
@@ -73,7 +162,35 @@ async function serveOne(handler: FetchHandler, origin: string, req: IncomingMess
     await response.body?.cancel().catch(() => undefined);
     return;
   }
-  await writeResponse(req, res, response);
+  await writeResponse(req, res, response, stallMs);
+}
+
+/** Go's answer (`400 Bad Request: missing required Host header`, or `too many Host headers`), or none. */
+function hostHeaderProblem(req: IncomingMessage): { reason: string; message: string } | undefined {
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return { reason: 'Bad Request', message: 'too many Host headers' };
+  if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+    return { reason: 'Bad Request: missing required Host header', message: 'missing required Host header' };
+  }
+  return undefined;
+}
+
+/** An answer produced before the handler, with Go's status line and `Connection: close`, body the JSON envelope. */
+function rejectAndClose(res: ServerResponse, status: number, reason: string, message: string): void {
+  const body = errorBody('invalid_request', message);
+  res.sendDate = false;
+  res.writeHead(status, reason, [
+    'Content-Type',
+    'application/json',
+    'Date',
+    new Date().toUTCString(),
+    'Content-Length',
+    String(body.byteLength),
+    'Connection',
+    'close',
+  ]);
+  res.end(body);
 }
 
 function toRequest(origin: string, req: IncomingMessage, signal: AbortSignal | undefined): Request | undefined {
@@ -193,7 +310,7 @@ function isEventStream(response: Response): boolean {
   return /^\s*text\/event-stream/i.test(response.headers.get('content-type') ?? '');
 }
 
-async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response, stallMs: number): Promise<void> {
   const pairs = headerPairs(response.headers);
   const body = response.body;
   if (!body) {
@@ -219,7 +336,7 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
       writeHead(res, response.status, pairs);
       res.socket?.setNoDelay(true);
       res.flushHeaders();
-      await pump(reader, res);
+      await pump(reader, res, stallMs);
       return;
     }
     const { bytes, done } = await readPrefix(reader, GO_CHUNKING_THRESHOLD);
@@ -229,8 +346,11 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
       return;
     }
     writeHead(res, response.status, pairs);
-    if (!res.write(bytes)) await drained(res);
-    await pump(reader, res);
+    if (!res.write(bytes) && !(await writable(res, stallMs))) {
+      res.destroy();
+      return;
+    }
+    await pump(reader, res, stallMs);
   } catch {
     // The handler's stream failed mid-body: cut the connection so the client sees a truncated body.
     if (!res.headersSent) writeSimple(res, 500, errorBody('internal', 'internal server error'));
@@ -268,25 +388,52 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
 }
 
 /** One `write` per chunk the handler enqueues (one SSE event = one HTTP chunk, as in capture 051). */
-async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse): Promise<void> {
+async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, stallMs: number): Promise<void> {
   for (;;) {
     const next = await reader.read();
     if (next.done || res.destroyed) break;
     if (next.value.byteLength === 0) continue;
-    if (!res.write(next.value)) await drained(res);
+    if (!res.write(next.value) && !(await writable(res, stallMs))) {
+      // A stalled reader: close its connection, which cancels the body and frees the stream slot.
+      res.destroy();
+      return;
+    }
   }
   if (!res.destroyed) res.end();
 }
 
-/** Resolves on 'drain' or when the response closes, whichever comes first. */
-function drained(res: ServerResponse): Promise<void> {
+interface Drainable {
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * Resolves true on 'drain' or close, false when no buffered byte went out for `stallMs` (the wait
+ * restarts whenever the buffer shrinks, so a slow but moving reader is never cut).
+ */
+function writable(stream: Drainable, stallMs: number): Promise<boolean> {
+  if (stream.destroyed) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
+    let last = stream.writableLength;
+    let idleMs = 0;
+    const step = Math.max(1, Math.min(1_000, Math.floor(stallMs / 4)));
+    const timer = setInterval(() => {
+      const now = stream.writableLength;
+      idleMs = now < last ? 0 : idleMs + step;
+      last = now;
+      if (idleMs >= stallMs) finish(false);
+    }, step);
+    timer.unref();
+    const done = (): void => finish(true);
+    function finish(ok: boolean): void {
+      clearInterval(timer);
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve(ok);
+    }
+    stream.on('drain', done);
+    stream.on('close', done);
   });
 }

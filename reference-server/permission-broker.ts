@@ -29,7 +29,7 @@ export interface PermissionBrokerOptions {
   now: () => Date;
   permissionId: () => string;
   faults: FaultSwitch;
-  /** Persisting a grant failed: recorded in diagnostics, the decision still stands. */
+  /** Remembering a grant failed (store write error or store full): logged; the run then fails with it. */
   onStoreError(run: Run, error: unknown): void;
 }
 
@@ -80,14 +80,26 @@ export class PermissionBroker {
       run.pending.set(id, {
         settle: (decision) => {
           cleanup();
-          if (decision.allow && isRememberScope(decision.rememberFor)) {
-            try {
-              grants.remember(subject, decision.rememberFor, this.options.now());
-            } catch (error) {
-              this.options.onStoreError(run, error);
-            }
+          if (!decision.allow || !isRememberScope(decision.rememberFor)) {
+            answer(decision);
+            return;
           }
-          answer(decision);
+          // As Go's decidePermission: the tool goes on only once the grant is stored; a grant that
+          // cannot be stored (write error, store full) fails the run with that error instead of
+          // being acknowledged and lost (the grant is then not kept either).
+          let persisted: Promise<void>;
+          try {
+            persisted = grants.remember(subject, decision.rememberFor, this.options.now()).persisted;
+          } catch (error) {
+            persisted = Promise.reject(error);
+          }
+          persisted.then(
+            () => answer(decision),
+            (error: unknown) => {
+              this.options.onStoreError(run, error);
+              reject(new RunFailure('internal', error instanceof Error ? error.message : String(error)));
+            },
+          );
         },
       });
       run.signal.addEventListener('abort', onAbort, { once: true });

@@ -2,8 +2,12 @@
  * The optional JSON file of remembered grants, in Go's format: `{"version":1,"permissions":[…]}`,
  * indented by two spaces, trailing newline; directory 0700, file 0600, replaced atomically
  * (temp file in the same directory, then rename) so a crash never leaves half a file.
+ * As Go's filePermissionStore: no fsync (a power cut can lose the last change, never corrupt the
+ * file), and no lock (two daemons on one file: each rewrites it whole, the last writer wins).
+ * Write errors read as Go's (`daemon: create permission store temp: open …: permission denied`).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { PermissionGrant } from '../src/protocol/types.js';
@@ -28,16 +32,68 @@ export function loadPermissionStore(path: string): unknown[] {
   return Array.isArray(permissions) ? permissions : [];
 }
 
-export function savePermissionStore(path: string, grants: PermissionGrant[]): void {
+/** A store write failed; `message` is worded as Go's SavePermissionGrants error. */
+export class PermissionStoreError extends Error {}
+
+/** Go's syscall error texts for the errors a store write meets. */
+const ERRNO_TEXT: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOSPC: 'no space left on device',
+  EROFS: 'read-only file system',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'file exists',
+  EIO: 'input/output error',
+};
+
+function goError(step: string, op: string, path: string, error: unknown): PermissionStoreError {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const text = ERRNO_TEXT[code] ?? (error as Error).message;
+  return new PermissionStoreError(`daemon: ${step}: ${op} ${path}: ${text}`);
+}
+
+export async function savePermissionStore(path: string, grants: PermissionGrant[]): Promise<void> {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.permissions-${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, encodeGoJsonIndented({ version: 1, permissions: grants }), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, path);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    rmSync(tmp, { force: true });
-    throw new Error(`Failed to write permission store ${path}: ${(error as Error).message}`);
+    throw goError('prepare permission store', 'mkdir', dir, error);
+  }
+  const data = encodeGoJsonIndented({ version: 1, permissions: grants });
+  const tmp = join(dir, `.permissions-${randomBytes(6).toString('hex')}.tmp`);
+  let file;
+  try {
+    file = await open(tmp, 'wx', 0o600);
+  } catch (error) {
+    throw goError('create permission store temp', 'open', tmp, error);
+  }
+  try {
+    try {
+      await file.writeFile(data);
+    } catch (error) {
+      throw goError('write permission store temp', 'write', tmp, error);
+    }
+    try {
+      await chmod(tmp, 0o600);
+    } catch (error) {
+      throw goError('chmod permission store temp', 'chmod', tmp, error);
+    }
+    try {
+      await file.close();
+    } catch (error) {
+      throw goError('close permission store temp', 'close', tmp, error);
+    }
+    try {
+      await rename(tmp, path);
+    } catch (error) {
+      throw goError('replace permission store', 'rename', `${tmp} ${path}`, error);
+    }
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
   }
 }

@@ -32,6 +32,15 @@ export const messages = {
   tooManyStreams: 'too many open event streams',
 } as const;
 
+/**
+ * Beyond Go (which takes up to its 1 MiB header limit): ids reach every event and grant, so the
+ * request target and the client id header are capped, with the usual envelope.
+ */
+export const targetTooLong = (max: number): Response =>
+  errorResponse(414, 'invalid_request', `request target too long (more than ${max} bytes)`);
+export const clientIdTooLong = (max: number): Response =>
+  errorResponse(431, 'invalid_request', `X-Glue-Client-ID header too large (more than ${max} bytes)`);
+
 export const methodNotAllowed = (): Response => errorResponse(405, 'method_not_allowed', messages.methodNotAllowed);
 export const routeNotFound = (): Response => errorResponse(404, 'not_found', messages.routeNotFound);
 export const invalidJson = (): Response => errorResponse(400, 'invalid_request', messages.invalidJson);

@@ -25,6 +25,8 @@ export interface ServeNodeOptions {
   keepAliveTimeoutMs?: number;
   /** `close()` waits this long for open responses (SSE streams) to end before cutting them. Default 5 s, as Go's ServeLocal. */
   closeGraceMs?: number;
+  /** A peer that accepts none of a pending answer's bytes for this long is disconnected. Default 60 s (Go waits forever). */
+  stalledReaderMs?: number;
 }
 
 export interface NodeServer {
@@ -48,12 +50,14 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   // Node refuses a headers timeout above the request timeout.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout || Infinity);
   let origin = '';
-  const listener = createNodeListener(handler, () => origin);
+  const listener = createNodeListener(handler, () => origin, { stalledReaderMs: options.stalledReaderMs });
   const server = createServer(
     {
       noDelay: true,
       // Go's http.DefaultMaxHeaderBytes; node's 16 KiB default would refuse requests Go accepts.
       maxHeaderSize: GO_MAX_HEADER_BYTES,
+      // node would answer a missing Host with a bare 400; the listener answers it like Go, with the envelope.
+      requireHostHeader: false,
       headersTimeout,
       requestTimeout,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,

@@ -33,12 +33,21 @@ import {
   handleTools,
 } from './catalog-handlers.js';
 import { RecentErrors, runtimeBlock } from './diagnostics.js';
-import { GrantStore } from './grants.js';
+import { GrantStore, grantLimits } from './grants.js';
 import { resolveIds } from './ids.js';
 import { faultSwitch } from './internal-faults.js';
 import { PermissionBroker, shutdownDenyReason } from './permission-broker.js';
 import { loadPermissionStore, savePermissionStore } from './permission-store-file.js';
-import { errorResponse, jsonResponse, messages, methodNotAllowed, routeNotFound, shuttingDown } from './responses.js';
+import {
+  clientIdTooLong,
+  errorResponse,
+  jsonResponse,
+  messages,
+  methodNotAllowed,
+  routeNotFound,
+  shuttingDown,
+  targetTooLong,
+} from './responses.js';
 import { handleCancelRun, handleDecision, handleRunEvents, handleStartRun } from './run-handlers.js';
 import { RunRegistry } from './run-registry.js';
 import { decodedPath, matchRoute } from './routes.js';
@@ -52,6 +61,7 @@ export const defaultPermissionTimeoutMs = 10 * 60 * 1000;
 
 export const defaultLimits = {
   maxBodyBytes: 1024 * 1024,
+  maxTargetBytes: 8 * 1024,
   maxActiveRuns: 64,
   maxOpenStreams: 256,
   finishedRunRetention: 256,
@@ -65,6 +75,12 @@ const shutdownGraceMs = 2_000;
 export interface ReferenceServerLimits {
   /** Request body cap; larger bodies get 413 (default 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Request target (path and query) cap, and X-Glue-Client-ID cap, in bytes (default 8 KiB, the
+   * request-line limit of common web servers): longer targets get 414, longer client ids 431.
+   * Session ids are copied into every event of a run, so this bounds what one run holds per event.
+   */
+  maxTargetBytes?: number;
   /** Runs not yet finished (queued ones included); past it, starts get 429 `conflict` (retryable). */
   maxActiveRuns?: number;
   /** Concurrent SSE responses; past it, event requests get 429 `conflict` (retryable). */
@@ -75,6 +91,10 @@ export interface ReferenceServerLimits {
   finishedRunBytes?: number;
   /** How long a finished run stays replayable. */
   finishedRunTtlMs?: number;
+  /** Remembered grants kept (default 10,000); past it a remember decision fails its run (see permission-broker.ts). */
+  maxGrants?: number;
+  /** Approximate bytes of the grants kept (default 16 MiB), the same way. */
+  maxGrantBytes?: number;
 }
 
 export interface ReferenceServerOptions {
@@ -92,6 +112,11 @@ export interface ReferenceServerOptions {
   faults?: ReadonlySet<string>;
   /** Not on the wire (Go's runtime block has no version); kept for adapters that print it. */
   version?: string;
+  /**
+   * Where operator messages go (a grant that could not be written to the store); one line each,
+   * no trailing newline. Default: dropped (the CLI writes them to stderr).
+   */
+  log?: (line: string) => void;
   /** `runtime.name` in /v1/diagnostics (default `glue-mock-daemon`). */
   name?: string;
   /** The rest of the diagnostics runtime block (listen_addr, metadata_path, token_source, …). */
@@ -114,6 +139,8 @@ export interface ReferenceServer {
   readonly version: string | undefined;
 }
 
+const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+
 function positive(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
@@ -128,7 +155,11 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
   const storePath = options.permissionStorePath?.trim() || undefined;
   const startedAt = now();
 
-  const grants = new GrantStore(storePath ? (list) => savePermissionStore(storePath, list) : undefined);
+  const grants = new GrantStore({
+    persist: storePath ? (list) => savePermissionStore(storePath, list) : undefined,
+    maxGrants: positive(limits.maxGrants, grantLimits.maxGrants),
+    maxBytes: positive(limits.maxGrantBytes, grantLimits.maxBytes),
+  });
   if (storePath) grants.load(loadPermissionStore(storePath));
   const errors = new RecentErrors();
   const runs = new RunRegistry({
@@ -143,8 +174,8 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     now,
     permissionId: ids.permission,
     faults,
-    onStoreError: (run, error) =>
-      errors.record(now(), { runId: run.id, sessionId: run.sessionId, clientId: run.clientId }, String((error as Error)?.message ?? error)),
+    // The run then fails with the error, which records it in diagnostics as any run error (as Go).
+    onStoreError: (run, error) => options.log?.(`permission grant not remembered (run ${run.id}): ${String((error as Error)?.message ?? error)}`),
   });
 
   let streamsDrained: Array<() => void> = [];
@@ -184,6 +215,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     },
     executions: new Set(),
   };
+  const maxTargetBytes = positive(limits.maxTargetBytes, defaultLimits.maxTargetBytes);
   const authorized = createAuthorizer(token);
   const sessions = hasSessions(options.host);
   let closing = false;
@@ -242,6 +274,9 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
   async function handle(request: Request): Promise<Response> {
     try {
       const url = new URL(request.url);
+      // Transport limits come first, as Go's header limit does (before auth and routing).
+      if (byteLength(request.url) - url.origin.length > maxTargetBytes) return targetTooLong(maxTargetBytes);
+      if (byteLength(request.headers.get('x-glue-client-id') ?? '') > maxTargetBytes) return clientIdTooLong(maxTargetBytes);
       const path = decodedPath(url);
       // Go's HTTP server refuses a malformed escape before any handler runs; answer with the envelope.
       if (path === undefined) return errorResponse(400, 'invalid_request', 'invalid URL escape');
@@ -292,6 +327,8 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
 
   async function close(): Promise<void> {
     await shutdown();
+    // A grant decided just before the end is written before the process may exit.
+    await bounded(grants.flushed(), shutdownGraceMs);
     runs.clear();
   }
 

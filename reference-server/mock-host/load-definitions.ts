@@ -13,6 +13,7 @@ import { MockHostLoadError } from './load-issue.js';
 import type { LoadIssue } from './load-issue.js';
 import { checkSchema, closest } from './schema-check.js';
 import { templateRoots } from './template.js';
+import { turnLimits } from './turn-limits.js';
 import { displayPath, readYamlSource } from './yaml-source.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -199,6 +200,7 @@ function toScenario(source: YamlSource, catalog: Catalog, issues: LoadIssue[]): 
     if (turn.repeat) {
       checkTemplate([...at, 'repeat', 'delta'], turn.repeat.delta, REPEAT_VARS);
       if (typeof turn.repeat.count === 'string') checkTemplate([...at, 'repeat', 'count'], turn.repeat.count, TURN_VARS);
+      else if (turn.repeat.count > turnLimits.maxDeltas) issue([...at, 'repeat'], `count ${turn.repeat.count} is more than the limit of ${turnLimits.maxDeltas} deltas per turn`, `use at most ${turnLimits.maxDeltas}`, 'count');
     }
     if (turn.fail !== undefined) checkTemplate([...at, 'fail'], turn.fail, TURN_VARS);
     if (turn.error !== undefined) checkTemplate([...at, 'error'], turn.error, TURN_VARS);

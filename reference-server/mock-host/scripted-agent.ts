@@ -25,6 +25,7 @@ import type { AssistantDraft } from './messages.js';
 import type { SessionStore } from './session-store.js';
 import { userMessage } from './session-store.js';
 import { renderTemplate } from './template.js';
+import { deltaCountProblem, streamedTextProblem } from './turn-limits.js';
 import type { TemplateContext } from './template.js';
 import { ToolRunner, fixedOutcome, renderArgs } from './tool-runner.js';
 import type { ToolOutcome } from './tool-runner.js';
@@ -172,9 +173,12 @@ class LoopRun {
     const context = this.context();
     await this.sleep(turn.start_delay_ms);
     if (turn.fail !== undefined) throw new LoopError(`loop: provider stream: ${renderTemplate(turn.fail, context)}`);
+    // Bounded before anything streams: a turn too large for memory is a provider failure.
+    const deltas = deltasOf(turn, context);
+    const tooLarge = streamedTextProblem(deltas);
+    if (tooLarge) throw new LoopError(`loop: provider stream: ${tooLarge}`);
     const draft: AssistantDraft = { model, createdAt: formatTime(this.io.now()), text: '', toolCalls: [] };
     this.emit('message_start', { message: startedMessage(draft) });
-    const deltas = deltasOf(turn, context);
     for (const [index, delta] of deltas.entries()) {
       if (index > 0) await this.sleep(turn.delay_ms);
       // A flood without delays still lets the event loop run now and then, so a DELETE or a
@@ -256,6 +260,8 @@ function deltasOf(turn: TurnSpec, context: TemplateContext): string[] {
     const raw = typeof turn.repeat.count === 'number' ? String(turn.repeat.count) : renderTemplate(turn.repeat.count, context).trim();
     if (!/^\d+$/.test(raw)) throw new LoopError(`mock host: repeat count ${JSON.stringify(raw)} is not a non-negative integer`);
     const count = Number(raw);
+    const tooMany = deltaCountProblem(count);
+    if (tooMany) throw new LoopError(`loop: provider stream: ${tooMany}`);
     const template = turn.repeat.delta;
     const out: string[] = new Array<string>(count);
     // Rendering once per delta is the slow part of a large flood; skip it when nothing varies.

@@ -253,6 +253,8 @@ function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
     permissionStorePath: config.permissionStorePath,
     limits: config.limits,
     version: packageVersion(),
+    // Operator messages (a grant the store could not keep), control bytes escaped.
+    log: (line) => process.stderr.write(`${PROGRAM}: ${line.replace(/[\x00-\x1f\x7f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`),
     // The diagnostics runtime block the captured fake host reports (captures 019, 162).
     runtime: {
       listen_addr: config.listenFlag,

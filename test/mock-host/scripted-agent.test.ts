@@ -153,10 +153,10 @@ describe('delays and cancellation', () => {
 
   it('a flood without delays can still be canceled mid-stream', async () => {
     const h = harness();
-    const running = loadMockHost().agent.run(input({ text: 'flood 1000000' }), h.io);
+    const running = loadMockHost().agent.run(input({ text: 'flood 20000' }), h.io);
     setTimeout(() => h.controller.abort(), 0);
     expect((await failureOf(running)).code).toBe('canceled');
-    expect(deltas(h).length).toBeLessThan(1_000_000);
+    expect(deltas(h).length).toBeLessThan(20_000);
     expect(types(h).slice(-2)).toEqual(['error', 'loop_end']);
   });
 

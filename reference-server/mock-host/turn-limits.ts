@@ -1,0 +1,36 @@
+/**
+ * How much one scripted turn may stream. Every `text_delta` event repeats the whole message so
+ * far (as Go's loop does), so `flood N` holds about N²/2 bytes in the run's event log: flood
+ * 20000 is 209 MB, flood 60000 would be 1.8 GB (Go's fake host streams it and grows past 2 GB).
+ * The mock stops such a turn before it starts, with a run error that names the limit.
+ */
+export const turnLimits = {
+  /** Deltas in one turn. */
+  maxDeltas: 100_000,
+  /** Sum over the turn's deltas of the message text so far, in bytes (flood N: N ≤ 23,170). */
+  maxStreamedTextBytes: 256 * 1024 * 1024,
+} as const;
+
+/** Why a turn with `count` deltas may not run, or undefined (checked before any delta is rendered). */
+export function deltaCountProblem(count: number): string | undefined {
+  if (count <= turnLimits.maxDeltas) return undefined;
+  return `mock host: a turn of ${count} deltas is more than the limit of ${turnLimits.maxDeltas}`;
+}
+
+/** Why these deltas may not be streamed, or undefined. */
+export function streamedTextProblem(deltas: readonly string[]): string | undefined {
+  const countProblem = deltaCountProblem(deltas.length);
+  if (countProblem) return countProblem;
+  let soFar = 0;
+  let streamed = 0;
+  for (const delta of deltas) {
+    soFar += Buffer.byteLength(delta, 'utf8');
+    streamed += soFar;
+  }
+  if (streamed <= turnLimits.maxStreamedTextBytes) return undefined;
+  const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MiB`;
+  return (
+    `mock host: this turn would stream ${mib(streamed)} of message text in its ${deltas.length} text_delta events ` +
+    `(each repeats the message so far), more than the limit of ${mib(turnLimits.maxStreamedTextBytes)}`
+  );
+}
