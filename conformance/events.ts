@@ -12,8 +12,13 @@ const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 const MAX_STREAM_BYTES = 32 * 1024 * 1024;
 const STREAM_BODY_CHARS = 1024 * 1024;
 
-/** How long a daemon may take to end the response after the terminal event. */
+/**
+ * How long any read waits for the response to end after the terminal event, so a stream left
+ * open fails fast. Generous for a loaded machine; SSE-007 itself holds the daemon to `CLOSE_PROMPT_MS`.
+ */
 export const CLOSE_GRACE_MS = 3000;
+/** SSE-007: the daemon ends the response right after the terminal event (Go: the same write, capture 051). */
+export const CLOSE_PROMPT_MS = 1000;
 
 export function isTerminal(event: ReceivedEvent): boolean {
   return event.type !== undefined && TERMINAL_TYPES.includes(event.type);
@@ -78,6 +83,8 @@ export class EventStream {
   readonly events: ReceivedEvent[] = [];
   private readonly iterator: AsyncIterator<SseFrame>;
   private ended = false;
+  private terminalAt: number | undefined;
+  private endedAt: number | undefined;
 
   constructor(
     readonly result: { status: number; headers: Headers; exchange: Exchange },
@@ -98,6 +105,11 @@ export class EventStream {
     return this.ended;
   }
 
+  /** Milliseconds from the first terminal event to the end of the response, once both were read. */
+  get closeDelayMs(): number | undefined {
+    return this.terminalAt === undefined || this.endedAt === undefined ? undefined : this.endedAt - this.terminalAt;
+  }
+
   /** The next event, or `undefined` once the stream has ended. Fails on read errors and bad JSON. */
   async next(): Promise<ReceivedEvent | undefined> {
     if (this.ended) return undefined;
@@ -114,10 +126,12 @@ export class EventStream {
     this.syncBody();
     if (step.done) {
       this.ended = true;
+      this.endedAt = performance.now();
       return undefined;
     }
     const event = parseFrame(step.value, this.exchange);
     this.events.push(event);
+    if (this.terminalAt === undefined && isTerminal(event)) this.terminalAt = performance.now();
     return event;
   }
 

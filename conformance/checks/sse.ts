@@ -5,7 +5,7 @@
  * comes last, after which the daemon ends the response. The rules themselves live in
  * stream-rules.ts, where a self-test also applies them to the Go daemon's captured streams.
  */
-import { EventStream, openEvents, startScenario, type ReceivedEvent, type StartedRun } from '../events.js';
+import { CLOSE_PROMPT_MS, EventStream, openEvents, startScenario, type ReceivedEvent, type StartedRun } from '../events.js';
 import { fail, show } from '../expect.js';
 import {
   firstEventProblem,
@@ -132,10 +132,13 @@ export const sseChecks: Check[] = [
     reference: 'ADR-0010 §4 ("closes the SSE stream after run_done or run_error"); 051-events-hello-raw-chunk-framing.txt',
     capabilities: ['runs', 'events'],
     profile: 'any',
+    tags: ['timing'],
     async run(ctx) {
       // readToEnd also fails when the stream stays open after the terminal event.
       const { stream, events } = await helloEvents(ctx);
       expectNo(terminalProblem(events), stream);
+      const delay = stream.closeDelayMs;
+      if (delay !== undefined && delay > CLOSE_PROMPT_MS) fail(`the daemon ended the response ${Math.round(delay)} ms after the terminal event (at most ${CLOSE_PROMPT_MS} ms)`, stream.exchange);
     },
   },
   {

@@ -91,6 +91,7 @@ export const FAULTS: readonly FaultDefinition[] = [
   { name: 'sse-no-run-start', area: 'sse', via: 'middleware', rule: 'the first event is `run_start`', mustFail: ['SSE-006', 'SSE-014'] },
   { name: 'sse-no-terminal', area: 'sse', via: 'middleware', rule: 'a stream ends with `run_done` or `run_error`', mustFail: ['SSE-007', 'SSE-014', 'RUN-005', 'CANCEL-002'] },
   { name: 'sse-stream-left-open', area: 'sse', via: 'middleware', rule: 'the response ends right after the terminal event', mustFail: ['SSE-007'] },
+  { name: 'sse-close-late', area: 'sse', via: 'middleware', rule: 'the response ends right after the terminal event (here 2 s later)', mustFail: ['SSE-007'] },
   { name: 'sse-two-terminal', area: 'sse', via: 'middleware', rule: 'exactly one terminal event', mustFail: ['SSE-007', 'SSE-014'] },
   { name: 'sse-event-name-mismatch', area: 'sse', via: 'middleware', rule: 'the `event:` line equals the envelope `type` (here `delta` for text_delta)', mustFail: ['SSE-003'] },
   { name: 'sse-id-mismatch', area: 'sse', via: 'middleware', rule: 'the `id:` line equals the envelope `id` (here it carries the seq)', mustFail: ['SSE-003'] },

@@ -301,7 +301,32 @@ function holdLiveReaders(): Middleware {
   };
 }
 
+/** How long `sse-close-late` keeps a finished stream open: inside the 3 s a reader allows any stream, beyond SSE-007's 1 s. */
+const LATE_CLOSE_MS = 2_000;
+
+/** The events route ends its response only 2 s after the terminal event, as a daemon would that closes on a timer. */
+const closeLate: Middleware = async (request, next) => {
+  const response = await next(request);
+  if (!isRoute(request, 'runEvents') || !isEventStream(response) || response.body === null) return response;
+  const reader = response.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (!done) return controller.enqueue(value);
+      await new Promise<void>((resolve) => (timer = setTimeout(resolve, LATE_CLOSE_MS)));
+      controller.close();
+    },
+    cancel(reason) {
+      clearTimeout(timer);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
+};
+
 export const sseFaults: Readonly<Record<string, MiddlewareFactory>> = {
+  'sse-close-late': () => closeLate,
   'sse-live-reader-held': () => holdLiveReaders(),
   'permission-id-reused': () => reusePermissionIds(),
   'sse-json-content-type': () => jsonContentType,

@@ -44,6 +44,7 @@ const unjustifiedSkips = (report: SuiteReport): string[] =>
 const failures = (report: SuiteReport): string[] => report.results.filter((r: CheckResult) => r.status !== 'pass' && r.status !== 'skip').map((r) => `${r.id} ${r.level} ${r.status}: ${r.message ?? ''}`);
 
 if (GO_DIR === undefined) {
+  console.info('go-daemon suite skipped: ../shared/go-daemon is absent');
   describe('the suite against the real Go daemon', () => {
     it.skip('skipped: ../shared/go-daemon is absent (the real Go daemon; see shared/README.md)', () => undefined);
   });
