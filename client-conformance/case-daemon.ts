@@ -33,9 +33,12 @@ function caseHost(): MockHost {
   return sharedHost;
 }
 
-/** Run text of each prompt (the scenario names of fixtures/scenarios). */
+/** Echoed back by the default scenario: two-, three- and four-byte UTF-8 sequences to split. */
+export const UNICODE_TEXT = 'grüße, 世界 🌍';
+
+/** Run text of each prompt (the scenario names of fixtures/scenarios; `unicode` is echoed). */
 export function promptText(prompt: CasePrompt): string {
-  return prompt;
+  return prompt === 'unicode' ? UNICODE_TEXT : prompt;
 }
 
 export interface CaseDaemon {

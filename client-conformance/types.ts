@@ -12,7 +12,7 @@ export const CLIENT_AREAS = ['CLI-AUTH', 'CLI-RUN', 'CLI-SSE', 'CLI-END', 'CLI-P
 export type ClientArea = (typeof CLIENT_AREAS)[number];
 
 /** Scenario run texts of the kit's mock host (fixtures/scenarios plus client-conformance/scenarios). */
-export type CasePrompt = 'hello' | 'permission' | 'slow' | 'fail' | 'fail-midstream' | 'big-answer' | 'stall';
+export type CasePrompt = 'hello' | 'permission' | 'slow' | 'fail' | 'fail-midstream' | 'big-answer' | 'unicode';
 
 /** One request the client sent, as the case daemon (or the redirect trap) received it. */
 export interface RecordedRequest {

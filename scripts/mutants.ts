@@ -11,6 +11,7 @@ import { faultTableMarkdown } from '../reference-server/faults/fault-table.js';
 import { listFaults } from '../reference-server/faults/index.js';
 import { packagePath } from '../src/protocol/package-root.js';
 import { runAllFaults, runSuiteAgainst, type FaultOutcome } from '../test/faults/mutation-run.js';
+import { runClientMutants } from './client-mutants.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
@@ -33,8 +34,11 @@ async function main(): Promise<number> {
       only: { type: 'string', multiple: true },
       concurrency: { type: 'string', default: '6' },
       strict: { type: 'boolean', default: false },
+      suite: { type: 'string', default: 'both' },
     },
   });
+  if (!['both', 'daemon', 'client'].includes(values.suite)) throw new Error(`--suite must be both, daemon or client, got ${values.suite}`);
+  if (values.suite === 'client') return clientHalf(undefined, values.only);
   if (values['write-docs']) {
     const path = packagePath('docs', 'faults.md');
     writeFileSync(path, faultTableMarkdown(listFaults()));
@@ -82,9 +86,25 @@ async function main(): Promise<number> {
   const untargeted = allChecks.filter((check) => !targeted.has(check.id)).map((check) => check.id);
   console.log(`checks no fault targets (${untargeted.length}/${allChecks.length}): ${untargeted.join(', ') || 'none'}`);
   if (mismatched.length > 0) console.log(`faults whose listed checks did not all fail: ${mismatched.join(', ')}`);
-  if (cleanFailures.length > 0) return 1;
-  if (values.strict && mismatched.length > 0) return 1;
-  return survivors.length === 0 && outcomes.length > 0 ? 0 : 1;
+  let code = 0;
+  if (cleanFailures.length > 0) code = 1;
+  else if (values.strict && mismatched.length > 0) code = 1;
+  else if (!(survivors.length === 0 && outcomes.length > 0)) code = 1;
+  if (values.suite === 'daemon') return code;
+  const clientCode = await clientHalf(`daemon kill rate: ${killed}/${outcomes.length} = ${rate.toFixed(1)}%`, undefined);
+  return Math.max(code, clientCode);
+}
+
+/** The client suite's mutants; prints its kill rate beside the daemon one. */
+async function clientHalf(daemonLine: string | undefined, only: readonly string[] | undefined): Promise<number> {
+  const client = await runClientMutants({ ...(only ? { only: only.flatMap((v) => v.split(',')) } : {}) });
+  const rate = client.total === 0 ? 0 : (100 * client.killed) / client.total;
+  console.log('');
+  if (daemonLine) console.log(daemonLine);
+  console.log(`client kill rate: ${client.killed}/${client.total} = ${rate.toFixed(1)}%  (wall time ${(client.wallMs / 1000).toFixed(1)} s)`);
+  if (client.survivors.length > 0) console.log(`uncaught client faults: ${client.survivors.join(', ')}`);
+  if (client.mismatched.length > 0) console.log(`client faults whose listed cases did not all fail: ${client.mismatched.join(', ')}`);
+  return client.cleanFailures.length === 0 && client.survivors.length === 0 && client.mismatched.length === 0 && client.total > 0 ? 0 : 1;
 }
 
 main().then(

@@ -3,7 +3,7 @@
  * happens to write it. Each case streams a real run of the reference server through the
  * raw-frame writer in one legal variant; a correct reader prints the answer exactly once.
  */
-import { BIG_ANSWER_TEXT } from '../case-daemon.js';
+import { BIG_ANSWER_TEXT, UNICODE_TEXT } from '../case-daemon.js';
 import { expectPrintedOnce, expectSuccess } from '../judge.js';
 import type { StreamPlan } from '../stream-plan.js';
 import type { ClientCase } from '../types.js';
@@ -16,7 +16,22 @@ function sseCase(id: string, level: ClientCase['level'], rule: string, reference
 }
 
 export const sseCases: ClientCase[] = [
-  sseCase('CLI-SSE-001', 'MUST', 'Frames split across TCP packets at every byte position are read whole.', `${SSE}; 051-events-hello-raw-chunk-framing.txt`, { pacing: 'byte' }),
+  {
+    id: 'CLI-SSE-001',
+    area: 'CLI-SSE',
+    level: 'MUST',
+    rule: 'Frames split across TCP packets at every byte position, inside UTF-8 sequences too, are read whole.',
+    reference: `${SSE} (UTF-8 decode of the stream); 051-events-hello-raw-chunk-framing.txt`,
+    prompt: 'unicode',
+    daemon: { stream: { pacing: 'byte' } },
+    // One write per byte of a 4 KB stream costs seconds on a loaded machine: its own, longer deadline.
+    timeoutMs: 30_000,
+    slow: true,
+    judge(j) {
+      expectSuccess(j, 'a run streamed one byte per write');
+      expectPrintedOnce(j, UNICODE_TEXT, 'the echoed answer "grüße, 世界 🌍"');
+    },
+  },
   sseCase('CLI-SSE-002', 'MUST', 'Several frames in one packet (the whole stream in one write) are each read.', SSE, { pacing: 'all' }),
   sseCase('CLI-SSE-003', 'MUST', 'Comment lines (": keep-alive") before and inside frames are ignored.', `${SSE} (lines starting with ":")`, { style: { comments: true } }),
   sseCase('CLI-SSE-004', 'MUST', 'CRLF line endings are read like LF.', `${SSE}; §9.2.5 (end-of-line = CRLF | LF | CR)`, { style: { eol: '\r\n' } }),

@@ -6,6 +6,7 @@
 export const CLIENT_FAULTS = {
   'ignores-events-url': { rule: 'builds /v1/runs/{id}/events instead of reading events_url', mustFail: ['CLI-RUN-004'] },
   'per-chunk-frames': { rule: 'parses every network chunk on its own (drops frames split across packets)', mustFail: ['CLI-SSE-001'] },
+  'utf8-per-chunk': { rule: 'decodes every network chunk as UTF-8 on its own (a character split across packets breaks)', mustFail: ['CLI-SSE-001'] },
   'one-frame-per-chunk': { rule: 'reads only the first frame of each network chunk', mustFail: ['CLI-SSE-002'] },
   'chokes-on-comments': { rule: 'fails on SSE comment lines', mustFail: ['CLI-SSE-003'] },
   'lf-only': { rule: 'only LF ends a line (CRLF leaves a CR, CR is not a line end)', mustFail: ['CLI-SSE-004', 'CLI-SSE-005'] },

@@ -31,7 +31,8 @@ export class SseParser {
   ) {}
 
   push(chunk: Uint8Array): void {
-    const text = this.decoder.decode(chunk, { stream: true });
+    // Fault: a fresh decoder per chunk turns a split character into U+FFFD.
+    const text = this.faults.has('utf8-per-chunk') ? new TextDecoder().decode(chunk) : this.decoder.decode(chunk, { stream: true });
     this.dispatchedInChunk = 0;
     if (this.faults.has('per-chunk-frames')) {
       // Fault: every chunk is parsed on its own, so a frame split across packets is lost.

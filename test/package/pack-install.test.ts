@@ -93,4 +93,16 @@ console.log(JSON.stringify([ok.ok, bad.ok]));`;
     const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], project, 30_000);
     expect(JSON.parse(stdout)).toEqual([true, false]);
   }, 60_000);
+
+  it('runs the client suite against the installed reference client, and exposes the harness', async () => {
+    const client = `${join(project, 'node_modules/.bin/glue-reference-client')} --url {url} --token {token} --prompt {prompt} --session {session} --client-id {client_id} --metadata {metadata} --idle-timeout 3s`;
+    const { stdout } = await exec(join(project, 'node_modules/.bin/glue-conformance'), ['client', '--command', client, '--only', 'CLI-AUTH-001,CLI-SSE-010,CLI-PERM-001', '--quiet'], project, 60_000);
+    expect(stdout.trim().split('\n').at(-1)).toBe('3 passed, 0 failed, 0 skipped');
+    const script = `import { allClientCases, startClientCase } from 'glue-conformance/client';
+const c = await startClientCase('CLI-AUTH-001');
+await c.close();
+console.log(JSON.stringify([allClientCases.length > 30, c.baseUrl.startsWith('http://127.0.0.1:')]));`;
+    const imported = await exec(process.execPath, ['--input-type=module', '-e', script], project, 30_000);
+    expect(JSON.parse(imported.stdout)).toEqual([true, true]);
+  }, 90_000);
 });
