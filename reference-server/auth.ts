@@ -1,13 +1,13 @@
 /**
  * Bearer authentication as Go's daemon does it: the first `Authorization` header value, with the
  * surrounding whitespace the HTTP layer strips, must equal `"Bearer " + token` byte for byte.
- * Both sides are hashed to equal-length SHA-256 digests and compared with `timingSafeEqual`, so the
+ * Both sides are hashed to equal-length SHA-256 digests and compared in constant time, so the
  * time taken depends neither on where the strings differ nor on the token's length.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { digestsEqual, sha256Utf8 } from './portable-crypto.js';
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+function digest(text: string): Uint8Array {
+  return sha256Utf8(text);
 }
 
 /** Strip HTTP optional whitespace (SP, HTAB) the way net/http and textproto do. */
@@ -33,6 +33,6 @@ export function createAuthorizer(token: string): (request: Request) => boolean {
   return (request) => {
     const got = request.headers.get('authorization');
     if (got === null) return false;
-    return timingSafeEqual(digest(firstValue(trimHeaderValue(got), want)), wantDigest);
+    return digestsEqual(digest(firstValue(trimHeaderValue(got), want)), wantDigest);
   };
 }

@@ -5,7 +5,7 @@
  * - ids are `grant_` + the first 8 bytes of SHA-256(scope NUL key), so they are deterministic;
  * - listing is sorted by created_at (at Go's nanosecond precision), then id.
  */
-import { createHash } from 'node:crypto';
+import { sha256Utf8, toHex } from './portable-crypto.js';
 import type { PermissionGrant } from '../src/protocol/types.js';
 import { CoalescedWriter } from './coalesced-writer.js';
 import { formatGoTime, goTimeToNanos, zeroGoTime } from './go-time.js';
@@ -59,8 +59,7 @@ function keyOf(scope: string, g: Pick<Grant, 'owner' | 'sessionId' | 'tool' | 'a
 }
 
 export function grantId(scope: string, g: Pick<Grant, 'owner' | 'sessionId' | 'tool' | 'action' | 'target'>): string {
-  const sum = createHash('sha256').update(scope + nul + keyOf(scope, g), 'utf8').digest();
-  return 'grant_' + sum.subarray(0, 8).toString('hex');
+  return 'grant_' + toHex(sha256Utf8(scope + nul + keyOf(scope, g)), 0, 8);
 }
 
 /** Go's PermissionGrant JSON: struct order, omitempty strings, created_at always present. */

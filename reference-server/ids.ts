@@ -3,7 +3,7 @@
  * tests inject a deterministic source. Grant ids need no source: they are derived from the grant's
  * scope and key (see grants.ts), exactly as Go derives them.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, toHex } from './portable-crypto.js';
 
 export interface IdSource {
   run(): string;
@@ -13,7 +13,7 @@ export interface IdSource {
 
 /** Random bytes drawn in blocks: one `randomBytes` call per 256 ids instead of one per event. */
 const POOL_BYTES = 16 * 256;
-let pool = Buffer.alloc(0);
+let pool: Uint8Array = new Uint8Array(0);
 let poolOffset = POOL_BYTES;
 
 function randomId(prefix: string): string {
@@ -21,7 +21,7 @@ function randomId(prefix: string): string {
     pool = randomBytes(POOL_BYTES);
     poolOffset = 0;
   }
-  const hex = pool.toString('hex', poolOffset, poolOffset + 16);
+  const hex = toHex(pool, poolOffset, poolOffset + 16);
   poolOffset += 16;
   return `${prefix}_${hex}`;
 }

@@ -1,10 +1,12 @@
 /** Public entry of the reference server: the daemon as a web-standard handler, plus its host boundary. */
-export { createReferenceServer, defaultLimits, defaultPermissionTimeoutMs } from './server.js';
+export { defaultLimits, defaultPermissionTimeoutMs } from './server.js';
+export { createReferenceServer } from './file-backed-server.js';
 export type {
   ReferenceServer,
   ReferenceServerLimits,
   ReferenceServerOptions,
   ReferenceServerStats,
+  PermissionStoreIO,
 } from './server.js';
 export { INTERNAL_FAULTS } from './internal-faults.js';
 export type { InternalFault } from './internal-faults.js';

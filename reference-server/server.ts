@@ -12,6 +12,7 @@
  *   `context canceled`), and resolves when they have; Go leaves streams hanging and cuts them after 5 s.
  */
 import type { MockHost } from './host.js';
+import type { PermissionGrant } from '../src/protocol/types.js';
 import type { IdSource } from './ids.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { RuntimeInfoInput } from './diagnostics.js';
@@ -37,7 +38,6 @@ import { GrantStore, grantLimits } from './grants.js';
 import { resolveIds } from './ids.js';
 import { faultSwitch } from './internal-faults.js';
 import { PermissionBroker, shutdownDenyReason } from './permission-broker.js';
-import { loadPermissionStore, savePermissionStore } from './permission-store-file.js';
 import {
   clientIdTooLong,
   errorResponse,
@@ -105,8 +105,14 @@ export interface ReferenceServerOptions {
   /** Timestamps (events, grants, diagnostics, expires_at) and run eviction. */
   clock?: () => Date;
   ids?: Partial<IdSource>;
-  /** JSON file for remembered grants (Go's file permission store): loaded at start, rewritten on change. */
+  /**
+   * JSON file for remembered grants (Go's file permission store): loaded at start, rewritten on
+   * change. Read by the package entry (`index.ts`), which turns it into `permissionStore`; this
+   * core imports no file system, so it also runs in a browser.
+   */
   permissionStorePath?: string;
+  /** Where remembered grants live (load at start, save on change); default: memory only. */
+  permissionStore?: PermissionStoreIO;
   limits?: ReferenceServerLimits;
   /** Internal fault hooks by name (see INTERNAL_FAULTS); for the kit's own sensitivity tests. */
   faults?: ReadonlySet<string>;
@@ -121,6 +127,11 @@ export interface ReferenceServerOptions {
   name?: string;
   /** The rest of the diagnostics runtime block (listen_addr, metadata_path, token_source, …). */
   runtime?: RuntimeInfoInput;
+}
+
+export interface PermissionStoreIO {
+  load(): unknown[];
+  save(grants: PermissionGrant[]): Promise<void>;
 }
 
 export interface ReferenceServerStats {
@@ -155,12 +166,13 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
   const storePath = options.permissionStorePath?.trim() || undefined;
   const startedAt = now();
 
+  const store = options.permissionStore;
   const grants = new GrantStore({
-    persist: storePath ? (list) => savePermissionStore(storePath, list) : undefined,
+    persist: store ? (list) => store.save(list) : undefined,
     maxGrants: positive(limits.maxGrants, grantLimits.maxGrants),
     maxBytes: positive(limits.maxGrantBytes, grantLimits.maxBytes),
   });
-  if (storePath) grants.load(loadPermissionStore(storePath));
+  if (store) grants.load(store.load());
   const errors = new RecentErrors();
   const runs = new RunRegistry({
     retention: Math.max(0, limits.finishedRunRetention ?? defaultLimits.finishedRunRetention),

@@ -3,7 +3,7 @@
  * (kept per session, so a run's result does not depend on which runs came before it in other
  * sessions) or a fixed templated result.
  */
-import { Buffer } from 'node:buffer';
+import { utf8ByteLength } from '../portable-crypto.js';
 import type { ToolCallSpec, ToolResultSpec, ToolSpec } from './definitions.js';
 import { renderDeep, renderTemplate } from './template.js';
 import type { TemplateContext } from './template.js';
@@ -46,7 +46,7 @@ export class ToolRunner {
       case 'notes.write': {
         const text = typeof args['text'] === 'string' ? args['text'] : '';
         store.set(path, text);
-        return { text: `wrote ${Buffer.byteLength(text, 'utf8')} bytes to ${path}`, isError: false };
+        return { text: `wrote ${utf8ByteLength(text)} bytes to ${path}`, isError: false };
       }
       case 'notes.read': {
         const text = store.get(path);

@@ -1,0 +1,38 @@
+/**
+ * The few crypto needs of the daemon core, on APIs that exist in Node and in browsers alike
+ * (`crypto.getRandomValues`, a pure-JS SHA-256), so the same core runs under MSW in a page.
+ */
+import { sha256 } from '@noble/hashes/sha2';
+
+const encoder = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** getRandomValues refuses more than this per call. */
+const MAX_RANDOM_CHUNK = 65_536;
+
+export function sha256Utf8(text: string): Uint8Array {
+  return sha256(encoder.encode(text));
+}
+
+export function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let at = 0; at < length; at += MAX_RANDOM_CHUNK) globalThis.crypto.getRandomValues(out.subarray(at, Math.min(length, at + MAX_RANDOM_CHUNK)));
+  return out;
+}
+
+export function toHex(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += HEX[bytes[i]!]!;
+  return out;
+}
+
+/** Compares two equal-length digests in time independent of where they differ. */
+export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function utf8ByteLength(text: string): number {
+  return encoder.encode(text).byteLength;
+}
