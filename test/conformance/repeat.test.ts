@@ -6,7 +6,9 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../../conformance/checks/index.js';
+import { renderHtml } from '../../conformance/reporters/html.js';
 import { renderJunit, renderPretty, summaryLine } from '../../conformance/reporters/index.js';
+import { renderMarkdown } from '../../conformance/reporters/markdown.js';
 import { aggregate } from '../../conformance/outcome.js';
 import { runSuite } from '../../conformance/runner.js';
 import type { CheckResult } from '../../conformance/types.js';
@@ -75,6 +77,9 @@ describe('--repeat', () => {
     expect(junit).toMatch(/<failure message="verdict changed[^"]*" type="flaky">/);
     expect(junit).toMatch(/<testsuites [^>]*failures="1"/);
     expect(JSON.parse(JSON.stringify(report)).results[0].status).toBe('flaky');
+    // The status is part of the report model, so every reporter shows it.
+    expect(renderMarkdown(report)).toContain('verdicts per run: pass fail pass');
+    expect(renderHtml(report)).toContain('verdicts per run: pass fail pass');
   });
 
   it('--allow-flaky reports the flaky check without failing the run', async () => {
