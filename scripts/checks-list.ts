@@ -6,12 +6,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { allChecks } from '../conformance/checks/index.js';
 import { renderChecksDoc, renderReadmeBlock, replaceReadmeBlock } from '../conformance/checks-doc.js';
 import { packagePath } from '../src/protocol/package-root.js';
+import { allClientCases } from '../client-conformance/cases/index.js';
+import { renderClientCasesDoc } from '../client-conformance/cases-doc.js';
+import { listClientFaults } from '../client-conformance/reference-client/faults.js';
 
 const checkOnly = process.argv.includes('--check');
 const docPath = packagePath('docs', 'checks.md');
 const readmePath = packagePath('README.md');
 
-const wanted = new Map<string, string>([[docPath, renderChecksDoc(allChecks)]]);
+const wanted = new Map<string, string>([
+  [docPath, renderChecksDoc(allChecks)],
+  [packagePath('docs', 'client-cases.md'), renderClientCasesDoc(allClientCases, listClientFaults())],
+]);
 if (existsSync(readmePath)) {
   const readme = readFileSync(readmePath, 'utf8');
   wanted.set(readmePath, replaceReadmeBlock(readme, renderReadmeBlock(allChecks)));
