@@ -7,7 +7,7 @@
 export const turnLimits = {
   /** Deltas in one turn. */
   maxDeltas: 100_000,
-  /** Sum over the turn's deltas of the message text so far, in bytes (flood N: N ≤ 23,170). */
+  /** Sum over the turn's deltas of the message text so far, in bytes (flood N: N ≤ 23,169). */
   maxStreamedTextBytes: 256 * 1024 * 1024,
 } as const;
 
@@ -28,9 +28,9 @@ export function streamedTextProblem(deltas: readonly string[]): string | undefin
     streamed += soFar;
   }
   if (streamed <= turnLimits.maxStreamedTextBytes) return undefined;
-  const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MiB`;
+  const size = (bytes: number): string => `${bytes} bytes (${(bytes / (1024 * 1024)).toFixed(1)} MiB)`;
   return (
-    `mock host: this turn would stream ${mib(streamed)} of message text in its ${deltas.length} text_delta events ` +
-    `(each repeats the message so far), more than the limit of ${mib(turnLimits.maxStreamedTextBytes)}`
+    `mock host: this turn would stream ${size(streamed)} of message text in its ${deltas.length} text_delta events ` +
+    `(each repeats the message so far), more than the limit of ${size(turnLimits.maxStreamedTextBytes)}`
   );
 }

@@ -1,0 +1,65 @@
+/**
+ * A scripted turn is bounded before it streams (issue 11, item 7): `flood 60000` would hold 1.8 GB
+ * of events (Go's fake host grows past 2 GB on it); the mock fails the run with a message naming
+ * the limit instead, and a YAML file with a literal count over the limit does not load.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createReferenceServer } from '../../reference-server/index.js';
+import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-host/index.js';
+import { deltaCountProblem, streamedTextProblem, turnLimits } from '../../reference-server/mock-host/turn-limits.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const token = 'turn-limits-token-0123456789';
+const base = 'http://127.0.0.1:1';
+const auth = { Authorization: `Bearer ${token}` };
+
+async function runEvents(text: string): Promise<string> {
+  const server = createReferenceServer({ token, host: loadMockHost({ delayScale: 0 }) });
+  try {
+    const started = (await (await server.handle(new Request(`${base}/v1/sessions/s/runs`, { method: 'POST', headers: auth, body: JSON.stringify({ text }) }))).json()) as { events_url: string };
+    return await (await server.handle(new Request(base + started.events_url, { headers: auth }))).text();
+  } finally {
+    await server.close();
+  }
+}
+
+describe('scripted turn limits', () => {
+  it('flood N is allowed up to 23,169 deltas of one byte and refused at 23,170 (the 256 MiB of repeated text)', () => {
+    expect(streamedTextProblem(new Array<string>(23_169).fill('x'))).toBeUndefined();
+    expect(streamedTextProblem(new Array<string>(23_170).fill('x'))).toBe(
+      'mock host: this turn would stream 268436035 bytes (256.0 MiB) of message text in its 23170 text_delta events (each repeats the message so far), more than the limit of 268435456 bytes (256.0 MiB)',
+    );
+    expect(deltaCountProblem(turnLimits.maxDeltas)).toBeUndefined();
+    expect(deltaCountProblem(turnLimits.maxDeltas + 1)).toBe('mock host: a turn of 100001 deltas is more than the limit of 100000');
+  });
+
+  it('flood 60000 ends at once with error + run_error internal naming the limit, streaming no delta', async () => {
+    const text = await runEvents('flood 60000');
+    const types = [...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
+    expect(types).toEqual(['run_start', 'loop_start', 'turn_start', 'error', 'loop_end', 'run_error']);
+    expect(text).toContain(
+      '"error":{"code":"internal","message":"loop: provider stream: mock host: this turn would stream 1800030000 bytes (1716.6 MiB) of message text in its 60000 text_delta events (each repeats the message so far), more than the limit of 268435456 bytes (256.0 MiB)","retryable":false}',
+    );
+    expect(text.length).toBeLessThan(10_000);
+  });
+
+  it('a count past 100,000 fails before any delta is built', async () => {
+    const text = await runEvents('flood 1000000000');
+    expect(text).toContain('mock host: a turn of 1000000000 deltas is more than the limit of 100000');
+  });
+
+  it('a scenario file with a literal repeat count over the limit does not load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turn-limits-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'big.yaml'), 'match:\n  text: big\nturns:\n  - repeat:\n      count: 100001\n      delta: x\n');
+    expect(() => loadMockHost({ scenariosDir: dir })).toThrow(MockHostLoadError);
+    expect(() => loadMockHost({ scenariosDir: dir })).toThrow(/count 100001 is more than the limit of 100000 deltas per turn/);
+  });
+});
