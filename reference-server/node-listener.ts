@@ -83,6 +83,9 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
         await settled(res);
         // The answer sits in our buffer: serve nothing more on this connection until the peer reads it.
         if (!socket.destroyed && socket.writableNeedDrain && !(await writable(socket, stallMs))) socket.destroy();
+        // A pipelined burst would otherwise run as one chain of callbacks that never lets the event
+        // loop poll other connections (a health check waited seconds): one turn of the loop each.
+        if (current.queued > 1) await new Promise((resolve) => setImmediate(resolve));
       })
       .catch(() => undefined)
       .finally(() => {

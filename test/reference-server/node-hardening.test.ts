@@ -159,6 +159,32 @@ describe('pipelining without reading', () => {
     expect(handled).toBe(total + 1);
   }, 90_000);
 
+  it('another connection is served in the middle of a pipelined burst, not after it', async () => {
+    let handled = 0;
+    let release: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const node = await serveNode(
+      {
+        async handle(request) {
+          if (new URL(request.url).pathname === '/b') return new Response('b');
+          handled++;
+          if (handled === 1) release();
+          return new Response('a');
+        },
+      },
+      { closeGraceMs: 200 },
+    );
+    open.push({ node });
+    const total = 3_000;
+    const burst = socketTo(node.address.port);
+    burst.on('data', () => undefined); // reads everything: no back-pressure, only fairness
+    burst.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(total));
+    await within(first, 'the burst to start');
+    const answered = await exchange(node.address.port, 'GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').then(() => handled);
+    // Without one event-loop turn per pipelined request the whole burst ran before /b was read.
+    expect(answered).toBeLessThan(total / 2);
+  });
+
   it('a peer pipelining 200,000 requests without reading gets only a few thousand parsed (one socket read), not all', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
