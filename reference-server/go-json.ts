@@ -47,8 +47,22 @@ const MAX_WALK_DEPTH = 32;
 let lastLong = '';
 let lastLongJson = '';
 
+/** Keys and enum-like values repeat in every event; their encodings are kept (bounded). */
+const SHORT_STRING = 48;
+const MAX_SHORT_CACHED = 2048;
+const shortCache = new Map<string, string>();
+
 /** `"…"` with Go's escapes; the body of the quotes is JSON.stringify's, so escapes match exactly. */
 function quote(s: string): string {
+  if (s.length <= SHORT_STRING) {
+    let json = shortCache.get(s);
+    if (json === undefined) {
+      json = escapeHtml(JSON.stringify(s));
+      if (shortCache.size >= MAX_SHORT_CACHED) shortCache.clear();
+      shortCache.set(s, json);
+    }
+    return json;
+  }
   if (s.length < LONG_STRING) return escapeHtml(JSON.stringify(s));
   let json: string;
   const cut = lastLong.length;
