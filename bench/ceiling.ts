@@ -13,8 +13,10 @@ import { median } from './stats.js';
 export interface Ceiling {
   recordedFrom: string;
   mb: number;
-  /** MB/s the raw reader read the replay at (median of the reads). */
+  /** MB/s the raw reader read the replay at (median of the reads), wall clock. */
   mbPerSec: number;
+  /** MB per second of the reader's own CPU (user + system): its speed with a core to itself. */
+  cpuMbPerSec: number;
   reads: number[];
 }
 
@@ -36,12 +38,17 @@ export async function readerCeiling(source: RawTarget, sourceName: string, delta
     });
     const target = { url: `http://127.0.0.1:${port}`, token: 'replay' };
     const speeds: number[] = [];
+    const cpuSpeeds: number[] = [];
     for (let i = 0; i <= reads; i++) {
+      const cpu = process.cpuUsage();
       const run = await rawRun(target, 'replay', 'flood', { idleTimeoutMs: 30_000 }).finished;
+      const used = process.cpuUsage(cpu);
       if (run.events !== tally.events) throw new Error(`ceiling: replay read ${run.events} events, recorded ${tally.events}`);
-      if (i > 0) speeds.push(run.bytes / 1e3 / run.endMs); // first read warms up
+      if (i === 0) continue; // the first read warms up
+      speeds.push(run.bytes / 1e3 / run.endMs);
+      cpuSpeeds.push(run.bytes / (used.user + used.system));
     }
-    return { recordedFrom: sourceName, mb: tally.bytes / 1e6, mbPerSec: median(speeds), reads: speeds };
+    return { recordedFrom: sourceName, mb: tally.bytes / 1e6, mbPerSec: median(speeds), cpuMbPerSec: median(cpuSpeeds), reads: speeds };
   } finally {
     child.kill('SIGTERM');
   }

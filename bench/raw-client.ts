@@ -167,7 +167,9 @@ class Exchange {
   ) {
     socket.on('data', (chunk: Buffer) => {
       this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-      this.poke();
+      // While streaming, bytes go to the sink right here: no promise round trip per chunk.
+      if (this.sink) this.drainToSink();
+      else this.poke();
     });
     socket.on('end', () => {
       this.ended = true;
@@ -227,16 +229,26 @@ class Exchange {
     return body;
   }
 
+  private sink: ((buf: Buffer) => { consumed: number; done: boolean }) | undefined;
+  private sinkDone = false;
+
+  private drainToSink(): void {
+    if (!this.sink || this.buf.length === 0) return;
+    const { consumed, done } = this.sink(this.buf);
+    this.buf = this.buf.subarray(consumed);
+    if (done) {
+      this.sink = undefined;
+      this.sinkDone = true;
+    }
+    this.poke();
+  }
+
   /** Feeds every received byte to `sink` until it reports done; `sink` returns bytes consumed. */
   async stream(sink: (buf: Buffer) => { consumed: number; done: boolean }): Promise<void> {
-    for (;;) {
-      if (this.buf.length > 0) {
-        const { consumed, done } = sink(this.buf);
-        this.buf = this.buf.subarray(consumed);
-        if (done) return;
-      }
-      await this.more();
-    }
+    this.sink = sink;
+    this.sinkDone = false;
+    this.drainToSink();
+    while (!this.sinkDone) await this.more();
   }
 }
 

@@ -239,7 +239,7 @@ async function measure(outDir: string): Promise<void> {
   let ceiling: Ceiling | undefined;
   if (only.has('flood')) {
     log('raw reader ceiling (a recorded flood replayed from memory)…');
-    const n = size.floods.at(-1) ?? 1000;
+    const n = size.floods[0] ?? 1000;
     const side: Side = goDir ? 'go' : 'mock';
     const d = await start(side, '10s');
     try {
@@ -252,7 +252,10 @@ async function measure(outDir: string): Promise<void> {
   process.stdout.write(`${renderReport(results, rows, goDir !== undefined)}\n`);
   if (ceiling) {
     const fastest = Math.max(...rows.filter((r) => r.metric === 'throughput').flatMap((r) => [r.mock.max, r.go?.max ?? 0]));
-    process.stdout.write(`\nraw reader ceiling: ${Math.round(ceiling.mbPerSec)} MB/s reading a replay of ${ceiling.recordedFrom}'s flood (${ceiling.mb.toFixed(1)} MB); fastest daemon in this run ${Math.round(fastest)} MB/s (${(ceiling.mbPerSec / fastest).toFixed(1)}× headroom)\n`);
+    process.stdout.write(
+      `\nraw reader ceiling: ${Math.round(ceiling.mbPerSec)} MB/s wall, ${Math.round(ceiling.cpuMbPerSec)} MB per second of its own CPU, reading a replay of ${ceiling.recordedFrom}'s flood (${ceiling.mb.toFixed(1)} MB); ` +
+        `fastest daemon in this run ${Math.round(fastest)} MB/s (${(ceiling.mbPerSec / fastest).toFixed(1)}× headroom wall, ${(ceiling.cpuMbPerSec / fastest).toFixed(1)}× CPU)\n`,
+    );
   }
   const loadAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
   process.stdout.write(`machine: ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end (other load moves absolute figures; the ratios are within pairs)\n`);
