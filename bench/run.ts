@@ -239,7 +239,7 @@ async function measure(outDir: string): Promise<void> {
   let ceiling: Ceiling | undefined;
   if (only.has('flood')) {
     log('raw reader ceiling (a recorded flood replayed from memory)…');
-    const n = size.floods[0] ?? 1000;
+    const n = size.floods[quick ? 1 : 0] ?? 1000; // 55 MB (quick: 6 MB)
     const side: Side = goDir ? 'go' : 'mock';
     const d = await start(side, '10s');
     try {
