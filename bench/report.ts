@@ -86,3 +86,14 @@ export function renderReport(results: readonly ScenarioResult[], rows: readonly 
   for (const r of results) if (r.error) out.push(`${r.title}: FAILED: ${r.error}`);
   return out.join('\n\n');
 }
+
+/** The same summary as a Markdown table of ratios (for docs: ratios only, no absolute figures). */
+export function renderMarkdownRatios(results: readonly ScenarioResult[], rows: readonly MetricSummary[]): string {
+  const titles = new Map(results.map((r) => [r.id, r.title]));
+  const lines = ['| scenario | metric | mock / Go, median (min–max) | goal ≤ 1.0× |', '|---|---|---|---|'];
+  for (const r of rows) {
+    if (!r.ratio) continue;
+    lines.push(`| ${titles.get(r.scenario) ?? r.scenario} | ${r.metric} | ${ratio(r.ratio)} | ${r.goal ? (r.goal.met ? 'met' : '**not met**') : ''} |`);
+  }
+  return lines.join('\n');
+}

@@ -17,7 +17,7 @@ import { readerCeiling, type Ceiling } from './ceiling.js';
 import { daemonHelp, startDaemon, type DaemonProcess } from './daemon-process.js';
 import { goDaemonDir, startGoDaemon } from './go-daemon.js';
 import { profileDaemon } from './profile.js';
-import { renderReport, summarise, type MetricSpec, type ScenarioResult } from './report.js';
+import { renderMarkdownRatios, renderReport, summarise, type MetricSpec, type ScenarioResult } from './report.js';
 import { helloBurst } from './scenarios/concurrent.js';
 import { finishedRunsSample } from './scenarios/finished-runs.js';
 import { floodSample } from './scenarios/flood.js';
@@ -264,7 +264,8 @@ async function measure(outDir: string): Promise<void> {
   const machine = { loadAtStart, loadAtEnd, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
   const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, summary: rows, results }, null, 2)}\n`);
-  log(`results written to ${file}`);
+  if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}\n`);
+  log(`results written to ${file}${goDir ? ' (and the ratio table as .md)' : ''}`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }
 

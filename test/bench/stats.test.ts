@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ChunkedFrameCounter } from '../../bench/raw-client.js';
-import { summarise, type ScenarioResult } from '../../bench/report.js';
+import { renderMarkdownRatios, summarise, type ScenarioResult } from '../../bench/report.js';
 import { meetsRatio, median, pairRatios, percentile, spread } from '../../bench/stats.js';
 
 describe('bench statistics', () => {
@@ -58,6 +58,8 @@ describe('bench statistics', () => {
     const [alone] = summarise([result], false);
     expect(alone?.ratio).toBeUndefined();
     expect(alone?.goal).toBeUndefined();
+    // The docs table carries ratios only.
+    expect(renderMarkdownRatios([result], summarise([result], true)).split('\n')[2]).toBe('| flood | wall | 1.10× (0.90–1.50) | **not met** |');
   });
 });
 
