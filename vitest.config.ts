@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default is CPUs − 1, i.e. ONE worker on a 2-core box, so files ran one after another
+    // while most of them wait on sockets, child processes and permission timeouts (the suite used
+    // ~0.8 of the 2 cores). One worker per CPU keeps both busy without oversubscribing a loaded box;
+    // the slowest files start first (vitest orders files by the last run's durations).
+    maxWorkers: availableParallelism(),
   },
 });
