@@ -5,6 +5,7 @@
 import type { HttpResult } from '../src/protocol/http-client.js';
 import { decide, openEvents, startScenario, type EventStream, type ReceivedEvent, type StartedRun } from './events.js';
 import { expectValid, fail, isObject, show } from './expect.js';
+import { timeNs } from './time.js';
 import type { CheckContext, ScenarioName } from './types.js';
 
 export interface PendingPermission {
@@ -32,6 +33,11 @@ export async function pendingPermission(
 /** Answers as the run's owner (its client id in X-Glue-Client-ID) and expects 200 accepted. */
 export async function answer(ctx: CheckContext, pending: PendingPermission, body: Record<string, unknown>): Promise<HttpResult> {
   const result = await decide(ctx, pending.run.runId, pending.permissionId, body, pending.run.clientId);
+  const expires = timeNs(pending.request.payload['expires_at']);
+  if (result.status === 404 && expires !== undefined && BigInt(Date.now()) * 1_000_000n > expires) {
+    // Not a protocol fault: the check was slower than the daemon's timeout (a loaded machine).
+    fail(`the permission request expired (expires_at ${show(pending.request.payload['expires_at'])}) before the check could answer it, so the daemon rightly answered 404; give the daemon a longer permission timeout (and --permission-timeout)`, result.exchange);
+  }
   const json = expectValid('decidePermission', result, 200);
   if (json['accepted'] !== true) fail(`expected accepted true, got ${show(json['accepted'])}`, result.exchange);
   if (json['permission_id'] !== pending.permissionId) fail(`expected permission_id ${show(pending.permissionId)}, got ${show(json['permission_id'])}`, result.exchange);

@@ -168,7 +168,7 @@ describe('glue-conformance CLI', () => {
 
   it('passes against a spawned glue-mock-daemon (scripted profile)', async () => {
     const token = 'conformance-spawned-token-0123456789';
-    const daemonProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/glue-mock-daemon.ts'), '--listen', '127.0.0.1:0', '--token', token, '--permission-timeout', '500ms', '--metadata', ''], {
+    const daemonProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/glue-mock-daemon.ts'), '--listen', '127.0.0.1:0', '--token', token, '--permission-timeout', '1s', '--metadata', ''], {
       cwd: join(import.meta.dirname, '../..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -185,7 +185,7 @@ describe('glue-conformance CLI', () => {
           }
         });
       });
-      const out = await runCli(['--url', url, '--token', token, '--profile', 'scripted', '--permission-timeout', '500ms', '--quiet']);
+      const out = await runCli(['--url', url, '--token', token, '--profile', 'scripted', '--permission-timeout', '1s', '--quiet']);
       expect(out.stdout.trim()).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/);
       expect(out.code).toBe(0);
     } finally {
