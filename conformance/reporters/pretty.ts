@@ -74,12 +74,14 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
   }
 
   lines.push('', bold('Summary'));
+  // Client areas (CLI-CANCEL) are longer than the daemon ones.
+  const areaWidth = Math.max(7, ...areasOf(report.results).map((a) => a.length));
   for (const area of areasOf(report.results)) {
     const inArea = report.results.filter((r) => r.area === area);
     if (inArea.length === 0) continue;
     const count = (s: CheckResult['status']) => inArea.filter((r) => r.status === s).length;
     const flaky = count('flaky');
-    lines.push(`  ${area.padEnd(7)} ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped${flaky > 0 ? `, ${flaky} flaky` : ''}`);
+    lines.push(`  ${area.padEnd(areaWidth)} ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped${flaky > 0 ? `, ${flaky} flaky` : ''}`);
   }
   const { mustFailed, shouldFailed, expectedFailed, flaky } = report.summary;
   const runs = (report.repeat ?? 1) > 1 ? ` × ${report.repeat} runs` : '';
