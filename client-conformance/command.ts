@@ -150,6 +150,6 @@ export function commandDriver(options: CommandDriverOptions): ClientDriver {
       session.kill.addEventListener('abort', onDeadline, { once: true });
       session.interrupt.addEventListener('abort', onInterrupt, { once: true });
       const answer = session.answer === 'allow' ? (options.answerAllow ?? 'y\n') : session.answer === 'deny' ? (options.answerDeny ?? 'n\n') : '';
-      child.stdin.end(answer);
+      child.stdin.end(answer.repeat(session.answers));
     });
 }

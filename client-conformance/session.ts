@@ -29,6 +29,8 @@ export interface ClientSession {
   readonly metadataOnly: boolean;
   /** The user's answer to a permission question, if the case has one. */
   readonly answer: 'allow' | 'deny' | undefined;
+  /** How many permission questions to expect (stdin carries the answer that many times). */
+  readonly answers: number;
   /** Fires when the case wants the client to give up (a user's Ctrl-C). */
   readonly interrupt: AbortSignal;
   /** Fires at the case deadline: the client must stop now (a spawned one is killed). */
@@ -79,6 +81,7 @@ export async function prepareCase(clientCase: ClientCase, timeoutMs?: number): P
       configDir: daemon.configDir,
       metadataOnly: clientCase.metadataOnly ?? false,
       answer: clientCase.answer,
+      answers: clientCase.answers ?? 1,
       interrupt: interrupt.signal,
       kill: kill.signal,
       timeoutMs: budget,

@@ -12,7 +12,7 @@ export const CLIENT_AREAS = ['CLI-AUTH', 'CLI-RUN', 'CLI-SSE', 'CLI-END', 'CLI-P
 export type ClientArea = (typeof CLIENT_AREAS)[number];
 
 /** Scenario run texts of the kit's mock host (fixtures/scenarios plus client-conformance/scenarios). */
-export type CasePrompt = 'hello' | 'permission' | 'slow' | 'fail' | 'fail-midstream' | 'big-answer' | 'unicode';
+export type CasePrompt = 'hello' | 'permission' | 'two-permissions' | 'slow' | 'fail' | 'fail-midstream' | 'big-answer' | 'unicode';
 
 /** One request the client sent, as the case daemon (or the redirect trap) received it. */
 export interface RecordedRequest {
@@ -101,6 +101,8 @@ export interface ClientCase {
   sessionId?: string;
   /** The user's answer on stdin when the client asks a permission question. */
   answer?: 'allow' | 'deny';
+  /** Permission questions the client will be asked (stdin gets the answer this many times). Default 1. */
+  answers?: number;
   daemon?: CaseDaemonSpec;
   /** The client gets no url and token (placeholders empty, no GLUE_DAEMON_TOKEN): it must use the metadata file. */
   metadataOnly?: boolean;

@@ -15,6 +15,8 @@ export const authCases: ClientCase[] = [
       expectStarted(j);
       const wrong = j.requests.filter((r) => r.headers['authorization'] !== `Bearer ${j.token}`);
       if (wrong.length > 0) fail(`requests without "Authorization: Bearer <token>": ${summarizeRequests(wrong)}`);
+      const inUrl = j.requests.filter((r) => r.path.includes(j.token));
+      if (inUrl.length > 0) fail(`the token is in the URL of ${summarizeRequests(inUrl)} (URLs end up in logs)`);
       judgeHello(j, 'a plain hello run');
     },
   },

@@ -83,4 +83,23 @@ export const permCases: ClientCase[] = [
       expectMentions(j, 'permission decision belongs to another client', 'the 403 envelope message');
     },
   },
+  {
+    id: 'CLI-PERM-005',
+    area: 'CLI-PERM',
+    level: 'MUST',
+    rule: 'Each permission_request of a run is answered once, at its own permission id, and the run goes on after each.',
+    reference: 'ADR-0010 §6; 110-events-two-permissions.txt',
+    prompt: 'two-permissions',
+    answer: 'allow',
+    answers: 2,
+    judge(j) {
+      const decisions = j.requests.filter(isDecision);
+      const ids = decisions.map((d) => /\/permissions\/([^/]+)\/decision$/.exec(d.path)?.[1] ?? '');
+      if (decisions.length !== 2 || new Set(ids).size !== 2) fail(`expected two decisions at two permission ids, got ${summarizeRequests(decisions)}`);
+      const refused = decisions.filter((d) => d.status !== 200 || bodyJson(d)?.['allow'] !== true);
+      if (refused.length > 0) fail(`a decision was not an accepted allow: ${refused.map((d) => `${d.path} → ${String(d.status)} ${d.body.slice(0, 80)}`).join('; ')}`);
+      expectSuccess(j, 'a run with two allowed permission requests');
+      expectPrintedOnce(j, 'tool results: wrote 3 bytes to notes/b.txt | deleted notes/b.txt', 'the answer after both tool calls');
+    },
+  },
 ];

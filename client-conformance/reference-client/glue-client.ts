@@ -122,7 +122,8 @@ export async function runPrompt(options: GlueRunOptions): Promise<GlueRunResult>
   const start = (await started.json()) as { run_id?: unknown; events_url?: unknown };
   if (typeof start.run_id !== 'string' || typeof start.events_url !== 'string') throw new GlueClientError('the run start answer has no run_id or events_url');
   const runId = start.run_id;
-  const eventsUrl = faults.has('ignores-events-url') ? `${baseUrl}/v1/runs/${encodeURIComponent(runId)}/events` : new URL(start.events_url, `${baseUrl}/`).href;
+  let eventsUrl = faults.has('ignores-events-url') ? `${baseUrl}/v1/runs/${encodeURIComponent(runId)}/events` : new URL(start.events_url, `${baseUrl}/`).href;
+  if (faults.has('token-in-query')) eventsUrl += `${eventsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 
   let cancelSent = false;
   const cancel = async (): Promise<void> => {
@@ -138,6 +139,7 @@ export async function runPrompt(options: GlueRunOptions): Promise<GlueRunResult>
   if (stream.status !== 200 || stream.body === null) throw new GlueClientError(await describeFailure('opening the event stream', stream, faults));
 
   let text = '';
+  let answered = 0;
   let result: GlueRunResult | undefined;
   const pending: SseEvent[] = [];
   const parser = new SseParser((event) => pending.push(event), faults);
@@ -159,6 +161,7 @@ export async function runPrompt(options: GlueRunOptions): Promise<GlueRunResult>
         return undefined;
       }
       case 'permission_request': {
+        if (faults.has('first-permission-only') && answered++ > 0) return undefined;
         const request = (payload['request'] ?? {}) as Record<string, unknown>;
         const question: PermissionQuestion = { permissionId: String(payload['permission_id']), tool: String(request['tool'] ?? '') };
         if (typeof request['action'] === 'string') question.action = request['action'];
