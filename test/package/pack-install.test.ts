@@ -4,11 +4,12 @@
  * own `dist/` (which other tests and `npm start` may be using) is never touched.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allChecks } from '../../conformance/checks/index.js';
 import { packageRoot } from '../../src/protocol/package-root.js';
 
 const run = promisify(execFile);
@@ -26,24 +27,34 @@ async function exec(file: string, args: string[], cwd: string, ms: number, env =
 
 beforeAll(async () => {
   mkdirSync(staging);
-  for (const entry of ['package.json', 'README.md', 'openapi', 'fixtures/scenarios', 'fixtures/catalogs', 'fixtures/schema', 'fixtures/README.md']) {
-    cpSync(join(root, entry), join(staging, entry), { recursive: true });
+  // Exactly what package.json `files` ships (`dir/*.md` globs included), so the test sees the tarball users get.
+  const files = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] }).files.filter((f) => f !== 'dist');
+  for (const entry of ['package.json', ...files]) {
+    const glob = /^(.*)\/\*(\.\w+)$/.exec(entry);
+    if (glob) {
+      mkdirSync(join(staging, glob[1]!), { recursive: true });
+      for (const name of readdirSync(join(root, glob[1]!)).filter((n) => n.endsWith(glob[2]!))) cpSync(join(root, glob[1]!, name), join(staging, glob[1]!, name));
+    } else cpSync(join(root, entry), join(staging, entry), { recursive: true });
   }
   await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(staging, 'dist')], root, 120_000);
+  await exec(process.execPath, [join(root, 'scripts/cjs-typings.mjs'), join(staging, 'dist')], root, 30_000);
   await exec(npm, ['pack', '--ignore-scripts', '--pack-destination', work], staging, 60_000);
   const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
   if (!tarball) throw new Error('npm pack produced no tarball');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // --prefer-offline: the dependencies are already in the npm cache after `npm ci`.
-  await exec(npm, ['install', '--prefer-offline', '--no-package-lock', join(work, tarball)], project, 180_000);
+  // What the README tells a client developer: npm i -D glue-conformance msw.
+  await exec(npm, ['install', '--prefer-offline', '--no-package-lock', '-D', join(work, tarball), 'msw'], project, 180_000);
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed package, installed into an empty project', () => {
   it('glue-conformance --embedded passes every check and exits 0', async () => {
-    const { stdout } = await exec(join(project, 'node_modules/.bin/glue-conformance'), ['--embedded'], project, 60_000);
+    const { stdout } = await exec(join(project, 'node_modules/.bin/glue-conformance'), ['--embedded'], project, 60_000).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`glue-conformance --embedded failed:\n${(error.stdout ?? '').slice(-3000)}${error.stderr ?? ''}`);
+    });
     const last = stdout.trim().split('\n').at(-1) ?? '';
     expect(last).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/);
     expect(Number(last.split(' ')[0])).toBeGreaterThan(50);
@@ -105,4 +116,73 @@ console.log(JSON.stringify([allClientCases.length > 30, c.baseUrl.startsWith('ht
     const imported = await exec(process.execPath, ['--input-type=module', '-e', script], project, 30_000);
     expect(JSON.parse(imported.stdout)).toEqual([true, true]);
   }, 90_000);
+
+  /**
+   * A TypeScript consumer of the MSW handlers, type-checked with the kit's compiler and run:
+   * `{"type": kind}` with `module: nodenext`. For "commonjs" the file compiles to require()
+   * calls, so TypeScript resolves msw's CommonJS typings for `msw/node` while the kit's own
+   * typings must name the same HttpHandler (the HttpHandler/AnyHandler error otherwise).
+   */
+  async function mswConsumer(kind: 'module' | 'commonjs'): Promise<string> {
+    const dir = join(work, `consumer-${kind}`);
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    // The same installed packages as the main project (npm i -D glue-conformance msw), plus the
+    // kit's own @types/node (a Node test project has it).
+    symlinkSync(join(project, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${kind}`, private: true, type: kind }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')], strict: true, skipLibCheck: true, outDir: 'out', rootDir: 'src' }, include: ['src'] }),
+    );
+    writeFileSync(
+      join(dir, 'src', 'index.ts'),
+      `import { setupServer } from 'msw/node';
+import { createGlueHandlers, type GlueHandlers } from 'glue-conformance/msw';
+
+const handlers: GlueHandlers = createGlueHandlers({ baseUrl: 'http://glue.test', token: 'consumer-token' });
+const server = setupServer(...handlers);
+server.listen({ onUnhandledRequest: 'error' });
+
+async function main(): Promise<void> {
+  const health = await fetch('http://glue.test/v1/health');
+  const status = await fetch('http://glue.test/v1/status', { headers: { Authorization: 'Bearer consumer-token' } });
+  console.log(JSON.stringify([health.status, await health.json(), status.status]));
+  server.close();
+  await handlers.server.close();
+}
+void main();
+`,
+    );
+    await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], dir, 120_000).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`tsc failed for the ${kind} consumer:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    });
+    const { stdout } = await exec(process.execPath, [join(dir, 'out', 'index.js')], dir, 30_000);
+    return stdout;
+  }
+
+  it('a TypeScript ESM consumer ("type": "module", module nodenext) type-checks and runs the MSW handlers', async () => {
+    expect(JSON.parse(await mswConsumer('module'))).toEqual([200, { ok: true, version: 1 }, 200]);
+  }, 150_000);
+
+  it('a TypeScript CommonJS consumer ("type": "commonjs", module nodenext) does too, without the HttpHandler/AnyHandler type error', async () => {
+    expect(JSON.parse(await mswConsumer('commonjs'))).toEqual([200, { ok: true, version: 1 }, 200]);
+  }, 150_000);
+
+  it('stands alone: LICENSE, repository/homepage/bugs, every file the README links to, every capture a check cites', () => {
+    const installed = join(project, 'node_modules/glue-conformance');
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg['license']).toBe('MIT');
+    expect(pkg['repository']).toMatchObject({ type: 'git', url: expect.stringMatching(/^git\+https:\/\//) });
+    expect(pkg['homepage']).toMatch(/^https:\/\//);
+    expect(pkg['bugs']).toMatchObject({ url: expect.stringMatching(/^https:\/\//) });
+    const readme = readFileSync(join(installed, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((href) => !/^[a-z]+:/.test(href));
+    expect(links.length).toBeGreaterThan(5);
+    for (const href of links) expect(existsSync(join(installed, href)), `README links ${href}`).toBe(true);
+    // `reference:` lines name capture files; a package user finds them under fixtures/captures/.
+    const cited = new Set(allChecks.flatMap((c) => [...c.reference.matchAll(/\b\d{3}-[a-z0-9-]+\.txt\b/g)].map((m) => m[0])));
+    expect(cited.size).toBeGreaterThan(50);
+    for (const file of cited) expect(existsSync(join(installed, 'fixtures/captures', file)), file).toBe(true);
+  });
 });
