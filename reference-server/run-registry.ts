@@ -56,17 +56,24 @@ export class RunRegistry {
   private prune(): void {
     const nowMs = this.options.now().getTime();
     const finished: Run[] = [];
-    for (const run of this.runs.values()) {
-      if (!run.done) continue;
-      if (nowMs - run.finishedAtMs >= this.options.ttlMs) this.runs.delete(run.id);
-      else finished.push(run);
-    }
-    finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
     // The count cap only takes runs some reader has streamed: a run nobody has read yet (a client
     // that starts hundreds of runs, then reads them) must still replay, as Go's would. Unread runs
     // are bounded by the byte cap and the TTL.
-    let count = finished.filter((run) => run.streamed).length;
-    let bytes = finished.reduce((sum, run) => sum + run.bytes, 0);
+    let count = 0;
+    let bytes = 0;
+    for (const run of this.runs.values()) {
+      if (!run.done) continue;
+      if (nowMs - run.finishedAtMs >= this.options.ttlMs) {
+        this.runs.delete(run.id);
+        continue;
+      }
+      finished.push(run);
+      if (run.streamed) count++;
+      bytes += run.bytes;
+    }
+    // Under both caps nothing goes, so the oldest-first order is not needed (this runs on every lookup).
+    if (count <= this.options.retention && bytes <= this.options.maxBytes) return;
+    finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
     for (const run of finished) {
       const overCount = count > this.options.retention && run.streamed;
       if (!overCount && bytes <= this.options.maxBytes) {
