@@ -33,6 +33,8 @@ export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-export function utf8ByteLength(text: string): number {
-  return encoder.encode(text).byteLength;
-}
+/** Node's native count where there is one (hot: every flood delta), else an encode. */
+const nativeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
+export const utf8ByteLength: (text: string) => number = nativeBuffer
+  ? (text) => nativeBuffer.byteLength(text, 'utf8')
+  : (text) => encoder.encode(text).byteLength;

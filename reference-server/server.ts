@@ -13,6 +13,7 @@
  */
 import type { MockHost } from './host.js';
 import type { PermissionGrant } from '../src/protocol/types.js';
+import { utf8ByteLength } from './portable-crypto.js';
 import type { IdSource } from './ids.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { RuntimeInfoInput } from './diagnostics.js';
@@ -150,7 +151,7 @@ export interface ReferenceServer {
   readonly version: string | undefined;
 }
 
-const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+const byteLength = (text: string): number => utf8ByteLength(text);
 
 function positive(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;

@@ -6,13 +6,10 @@
 import { resolve } from 'node:path';
 import { packagePath } from '../../src/protocol/package-root.js';
 import type { MockHost } from '../host.js';
-import { createCatalogMembers } from './catalog-host.js';
-import { realClock } from './delay.js';
+import { createMockHost } from './create-host.js';
 import type { MockHostClock } from './delay.js';
-import { loadDefinitions } from './load-definitions.js';
-import { createScriptedAgent } from './scripted-agent.js';
-import { createSessionStore } from './session-store.js';
 import type { SessionStore } from './session-store.js';
+import { loadDefinitions } from './load-definitions.js';
 
 export { createSessionStore } from './session-store.js';
 export type { SessionStore } from './session-store.js';
@@ -52,23 +49,7 @@ export function loadMockHost(options: LoadMockHostOptions = {}): MockHost {
     scenarioDirs: dirsFor(defaultScenariosDir(), options.scenariosDir, options.includeDefaults),
     catalogDirs: dirsFor(defaultCatalogsDir(), options.catalogsDir, options.includeDefaults),
   });
-  const delayScale = options.delayScale ?? 1;
-  if (!Number.isFinite(delayScale) || delayScale < 0) {
-    throw new RangeError(`failed to load mock host: delayScale must be a number >= 0, got ${String(delayScale)}`);
-  }
-  const store = options.sessions ? (options.sessionStore ?? createSessionStore()) : undefined;
-  const agent = createScriptedAgent({
-    catalog: definition.catalog,
-    scenarios: definition.scenarios,
-    clock: options.clock ?? realClock,
-    delayScale,
-    ...(store ? { sessions: store } : {}),
-  });
-  const sessionMembers = store
-    ? { sessionList: store.sessionList, sessionGet: store.sessionGet, sessionMessages: store.sessionMessages }
-    : {};
-  if (options.minimal) return { agent, ...sessionMembers };
-  return { agent, ...createCatalogMembers(definition.catalog), ...sessionMembers };
+  return createMockHost(definition, options);
 }
 
 function dirsFor(defaultDir: string, userDir: string | undefined, includeDefaults = true): string[] {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { packagePath } from '../../src/protocol/package-root.js';
+import { catalogSchema, scenarioSchema } from './bundled-fixtures.js';
 import type { LoadIssue } from './load-issue.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -18,7 +17,8 @@ function validatorFor(kind: FixtureKind): ValidateFunction {
   // ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
   const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default;
   addFormats(ajv, ['date-time']);
-  const schema = JSON.parse(readFileSync(packagePath('fixtures', 'schema', `${kind}.schema.json`), 'utf8')) as object;
+  // fixtures/schema/*.json as data (bundled-fixtures.ts, kept fresh by a test), so no file system is needed.
+  const schema = kind === 'scenario' ? scenarioSchema : catalogSchema;
   const validate = ajv.compile(schema);
   validators.set(kind, validate);
   return validate;

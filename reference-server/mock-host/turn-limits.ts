@@ -4,6 +4,8 @@
  * 20000 is 209 MB, flood 60000 would be 1.8 GB (Go's fake host streams it and grows past 2 GB).
  * The mock stops such a turn before it starts, with a run error that names the limit.
  */
+import { utf8ByteLength } from '../portable-crypto.js';
+
 export const turnLimits = {
   /** Deltas in one turn. */
   maxDeltas: 100_000,
@@ -24,7 +26,7 @@ export function streamedTextProblem(deltas: readonly string[]): string | undefin
   let soFar = 0;
   let streamed = 0;
   for (const delta of deltas) {
-    soFar += Buffer.byteLength(delta, 'utf8');
+    soFar += utf8ByteLength(delta);
     streamed += soFar;
   }
   if (streamed <= turnLimits.maxStreamedTextBytes) return undefined;

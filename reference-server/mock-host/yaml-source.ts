@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
 import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { LoadIssue } from './load-issue.js';
@@ -16,23 +14,6 @@ export interface YamlSource {
   value: unknown;
   /** Position (1-based) of the value at `path`; with `key`, of that key inside the mapping at `path`. */
   positionOf(path: readonly (string | number)[], key?: string): Position;
-}
-
-export function displayPath(absolute: string): string {
-  const rel = relative(process.cwd(), absolute);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
-}
-
-/** Parses one YAML file; read and syntax errors come back as issues, never thrown. */
-export function readYamlSource(absolutePath: string): { source?: YamlSource; issues: LoadIssue[] } {
-  const file = displayPath(absolutePath);
-  let text: string;
-  try {
-    text = readFileSync(absolutePath, 'utf8');
-  } catch (error) {
-    return { issues: [{ file, line: 1, column: 1, path: '', message: `cannot read file: ${(error as Error).message}` }] };
-  }
-  return parseYamlSource(file, text);
 }
 
 export function parseYamlSource(file: string, text: string): { source?: YamlSource; issues: LoadIssue[] } {

@@ -9,6 +9,7 @@
 import { http, type HttpHandler } from 'msw';
 import { createReferenceServer, type MockHost, type ReferenceServer } from '../../reference-server/index.js';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
+import { parseBaseUrl, stripPrefix } from './base-url.js';
 
 export interface GlueHandlersOptions {
   /** Where the client thinks the daemon is, e.g. `http://glue.test` (a path prefix is stripped before routing). */
@@ -44,26 +45,4 @@ export function createGlueHandlers(options: GlueHandlersOptions): GlueHandlers {
   const prefix = base.pathname.replace(/\/+$/, '');
   const handler = http.all(`${base.origin}${prefix}/*`, ({ request }) => server.handle(prefix ? stripPrefix(request, prefix) : request));
   return Object.assign([handler], { server });
-}
-
-function parseBaseUrl(baseUrl: string): URL {
-  try {
-    const url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    return url;
-  } catch {
-    throw new Error(`glue-conformance/msw: Failed to create handlers: invalid baseUrl "${baseUrl}". Pass an absolute http(s) URL such as http://glue.test.`);
-  }
-}
-
-/** The daemon routes on `/v1/...`; a client configured with `http://host/glue` sends `/glue/v1/...`. */
-function stripPrefix(request: Request, prefix: string): Request {
-  const url = new URL(request.url);
-  url.pathname = url.pathname.slice(prefix.length) || '/';
-  const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers: request.headers, signal: request.signal };
-  if (request.body) {
-    init.body = request.body;
-    init.duplex = 'half';
-  }
-  return new Request(url, init);
 }
