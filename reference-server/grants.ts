@@ -76,6 +76,17 @@ function toWire(g: Grant): PermissionGrant {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
+/** Grants never change once made, so their sort key and wire form are computed once (a listing or store write of thousands stays cheap). */
+const derived = new WeakMap<Grant, { nanos: bigint; wire: PermissionGrant }>();
+function derive(g: Grant): { nanos: bigint; wire: PermissionGrant } {
+  let d = derived.get(g);
+  if (!d) {
+    d = { nanos: goTimeToNanos(g.createdAt) ?? 0n, wire: toWire(g) };
+    derived.set(g, d);
+  }
+  return d;
+}
+
 /** Grants kept (all scopes, loaded ones included) and their approximate encoded size. */
 export const grantLimits = {
   maxGrants: 10_000,
@@ -161,19 +172,19 @@ export class GrantStore {
       // Undo only if nothing replaced it since.
       if (grants.get(key) === grant) this.put(grants, key, previous, grant);
     });
-    return { grant: toWire(grant), persisted };
+    return { grant: derive(grant).wire, persisted };
   }
 
   list(): PermissionGrant[] {
     const all: Grant[] = [];
     for (const grants of this.byScope.values()) all.push(...grants.values());
     all.sort((a, b) => {
-      const ta = goTimeToNanos(a.createdAt) ?? 0n;
-      const tb = goTimeToNanos(b.createdAt) ?? 0n;
+      const ta = derive(a).nanos;
+      const tb = derive(b).nanos;
       if (ta !== tb) return ta < tb ? -1 : 1;
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
     });
-    return all.map(toWire);
+    return all.map((g) => derive(g).wire);
   }
 
   forget(id: string): GrantChange | undefined {
@@ -184,7 +195,7 @@ export class GrantStore {
         const persisted = this.persisted(() => {
           if (!grants.has(key)) this.put(grants, key, grant, undefined);
         });
-        return { grant: toWire(grant), persisted };
+        return { grant: derive(grant).wire, persisted };
       }
     }
     return undefined;

@@ -70,8 +70,14 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
     const socket = req.socket;
     let lane = lanes.get(socket);
     if (!lane) {
-      lane = { tail: Promise.resolve(), queued: 0 };
-      lanes.set(socket, lane);
+      const created: Lane = { tail: Promise.resolve(), queued: 0 };
+      lane = created;
+      lanes.set(socket, created);
+      // node resumes reading whenever its own output accounting drains (socketOnDrain), whatever we
+      // hold; 'resume' is emitted on the next tick, before any read, so hold again right there.
+      socket.on('resume', () => {
+        if (created.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
+      });
     }
     const current = lane;
     current.queued++;

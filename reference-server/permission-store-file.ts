@@ -55,6 +55,24 @@ function goError(step: string, op: string, path: string, error: unknown): Permis
   return new PermissionStoreError(`daemon: ${step}: ${op} ${path}: ${text}`);
 }
 
+/** Each grant's indented block, by grant object (grants are immutable): a rewrite of thousands only joins strings. */
+const blocks = new WeakMap<PermissionGrant, string>();
+
+/** The store file, byte for byte what `encodeGoJsonIndented({ version: 1, permissions: grants })` writes (Go's MarshalIndent + newline). */
+export function encodeStoreFile(grants: readonly PermissionGrant[]): string {
+  if (grants.length === 0) return '{\n  "version": 1,\n  "permissions": []\n}\n';
+  const parts: string[] = [];
+  for (const grant of grants) {
+    let block = blocks.get(grant);
+    if (block === undefined) {
+      block = '    ' + encodeGoJsonIndented(grant).slice(0, -1).replace(/\n/g, '\n    ');
+      blocks.set(grant, block);
+    }
+    parts.push(block);
+  }
+  return '{\n  "version": 1,\n  "permissions": [\n' + parts.join(',\n') + '\n  ]\n}\n';
+}
+
 export async function savePermissionStore(path: string, grants: PermissionGrant[]): Promise<void> {
   const dir = dirname(path);
   try {
@@ -62,7 +80,7 @@ export async function savePermissionStore(path: string, grants: PermissionGrant[
   } catch (error) {
     throw goError('prepare permission store', 'mkdir', dir, error);
   }
-  const data = encodeGoJsonIndented({ version: 1, permissions: grants });
+  const data = encodeStoreFile(grants);
   const tmp = join(dir, `.permissions-${randomBytes(6).toString('hex')}.tmp`);
   let file;
   try {

@@ -197,3 +197,14 @@ describe('coalesced store writes', () => {
     expect(count).toBeLessThanOrEqual(10);
   });
 });
+
+describe('the store file encoder', () => {
+  it('writes byte for byte what Go-style MarshalIndent of the whole file gives, from cached per-grant blocks', async () => {
+    const { encodeStoreFile } = await import('../../reference-server/permission-store-file.js');
+    const { encodeGoJsonIndented } = await import('../../reference-server/go-json.js');
+    const store = new GrantStore();
+    expect(encodeStoreFile(store.list())).toBe(encodeGoJsonIndented({ version: 1, permissions: [] }));
+    for (let i = 0; i < 50; i++) store.remember({ ...subject(`s${i}<&>`), clientId: i % 2 ? `cli:${i}` : '', target: `t\u2028${i}` }, i % 3 ? 'forever' : 'session_target', new Date(1_700_000_000_000 + i));
+    for (let round = 0; round < 2; round++) expect(encodeStoreFile(store.list())).toBe(encodeGoJsonIndented({ version: 1, permissions: store.list() }));
+  });
+});
