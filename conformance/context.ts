@@ -3,7 +3,8 @@
  * signal, and a source of unique ids so concurrent checks never share sessions, clients or grants.
  */
 import { randomBytes } from 'node:crypto';
-import { createHttpClient, type Exchange } from '../src/protocol/http-client.js';
+import { createHttpClient, excerpt, type Exchange } from '../src/protocol/http-client.js';
+import { RESULT_LIMITS } from './limits.js';
 import type { CheckContext, Profile, ScenarioPrompts } from './types.js';
 
 export interface ContextOptions {
@@ -55,7 +56,9 @@ export function createCheckContext(options: ContextOptions): CheckRecording {
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     unique: (label) => `conf-${prefix}-${label}-${runTag}${(++counter).toString(36)}`,
-    note: (message) => notes.push(http.redact(message)),
+    note: (message) => {
+      if (notes.length < RESULT_LIMITS.notes) notes.push(excerpt(message, RESULT_LIMITS.noteChars));
+    },
   };
   return { context, exchanges, notes };
 }

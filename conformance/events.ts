@@ -3,13 +3,13 @@
  * bounded waits. Only JSON parsing happens here; what a stream must look like is for the checks.
  */
 import { excerpt, type Exchange, type HttpResult } from '../src/protocol/http-client.js';
+import { parseJsonBounded } from '../src/protocol/json-bounded.js';
 import { SseReadError, type SseFrame, type SseStream } from '../src/protocol/sse-reader.js';
+import { shortName, WIRE_LIMITS } from './limits.js';
 import { asPrerequisite, expectJsonObject, expectStatus, fail, isObject, label, show } from './expect.js';
 import type { CheckContext, ScenarioName } from './types.js';
 
 export const TERMINAL_TYPES: readonly string[] = ['run_done', 'run_error'];
-const MAX_EVENT_BYTES = 4 * 1024 * 1024;
-const MAX_STREAM_BYTES = 32 * 1024 * 1024;
 const STREAM_BODY_CHARS = 1024 * 1024;
 
 /**
@@ -121,7 +121,7 @@ export class EventStream {
       this.syncBody();
       const why = error instanceof SseReadError ? error.message : String(error);
       const last = this.events.at(-1);
-      fail(`event stream ${pathOf(this.exchange.url)} failed after ${this.events.length} events${last ? ` (last: ${last.type} seq ${last.seq})` : ''}: ${why}`, this.exchange);
+      fail(`event stream ${pathOf(this.exchange.url)} failed after ${this.events.length} events${last ? ` (last: ${shortName(last.type)} seq ${last.seq})` : ''}: ${why}`, this.exchange);
     }
     this.syncBody();
     if (step.done) {
@@ -174,7 +174,7 @@ export class EventStream {
       if (outcome === 'late') {
         await this.cancel();
         const last = this.events.at(-1);
-        fail(`event stream still open ${ms} ms after ${last ? `the last event (${last.type} seq ${last.seq})` : 'opening'}; the daemon must close it after the terminal event`, this.exchange, 'SSE-007');
+        fail(`event stream still open ${ms} ms after ${last ? `the last event (${shortName(last.type)} seq ${last.seq})` : 'opening'}; the daemon must close it after the terminal event`, this.exchange, 'SSE-007');
       }
       return outcome;
     } finally {
@@ -188,7 +188,7 @@ export class EventStream {
   }
 
   typeList(): string {
-    const types = this.events.map((e) => e.type ?? '?');
+    const types = this.events.map((e) => shortName(e.type));
     return types.length === 0 ? 'no events' : types.length > 30 ? `${types.slice(0, 30).join(', ')}, … (${types.length})` : types.join(', ');
   }
 
@@ -214,12 +214,9 @@ function pathOf(url: string): string {
 }
 
 export function parseFrame(frame: SseFrame, exchange: Exchange): ReceivedEvent {
-  let data: unknown;
-  try {
-    data = JSON.parse(frame.data);
-  } catch {
-    fail(`SSE data is not JSON: ${show(frame.data, 200)}`, exchange, 'SSE-004');
-  }
+  const parsed = parseJsonBounded(frame.data);
+  if (parsed.jsonError !== undefined) fail(`SSE data ${parsed.jsonError.replace(/^body /, '')}: ${show(frame.data, 200)}`, exchange, 'SSE-004');
+  const data = parsed.json;
   if (!isObject(data)) fail(`SSE data is not a JSON object: ${show(frame.data, 200)}`, exchange, 'SSE-004');
   const type = typeof data['type'] === 'string' ? data['type'] : undefined;
   const seq = typeof data['seq'] === 'number' ? data['seq'] : undefined;
@@ -236,7 +233,7 @@ export async function openEvents(ctx: CheckContext, path: string, options: { exp
     path,
     headers: { Accept: 'text/event-stream', ...options.headers },
     // A flooding daemon must cost bounded memory: runs of the kit's scenarios are a few KB.
-    sse: { idleTimeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.timeoutMs, keepRaw: true, signal: ctx.signal, maxEventBytes: MAX_EVENT_BYTES, maxTotalBytes: MAX_STREAM_BYTES },
+    sse: { idleTimeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.timeoutMs, keepRaw: true, signal: ctx.signal, maxEventBytes: WIRE_LIMITS.eventBytes, maxTotalBytes: WIRE_LIMITS.streamBytes },
   });
   const stream = new EventStream(opened, opened.events);
   if ((options.expectOk ?? true) && opened.status !== 200) {

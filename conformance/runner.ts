@@ -8,11 +8,12 @@
  * deadline that aborts its requests and streams. With `repeat` N the whole selection runs N
  * rounds, and a check whose verdict changes between rounds is `flaky`.
  */
-import { createHttpClient, describeError, HttpError, type Exchange } from '../src/protocol/http-client.js';
+import { createHttpClient, describeError, excerpt, HttpError, type Exchange } from '../src/protocol/http-client.js';
 import { allChecks } from './checks/index.js';
 import { createCheckContext } from './context.js';
 import { focusSseBody, isEventStream } from './exchange-focus.js';
 import { kitVersion } from './kit-version.js';
+import { createDetailBudget, RESULT_LIMITS, WIRE_LIMITS } from './limits.js';
 import { CheckFailure, CheckSkip, isObject } from './expect.js';
 import { aggregate, applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
 import { selectChecks, SelectionError, type LevelFilter } from './select.js';
@@ -75,8 +76,7 @@ export class SuiteError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONCURRENCY = 8;
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const MAX_EXCHANGES = 20;
+const MAX_EXCHANGES = RESULT_LIMITS.exchanges;
 export const MAX_REPEAT = 1000;
 /** Areas whose checks need no capability list (STATUS reports why the list is missing). */
 const INDEPENDENT_AREAS: readonly string[] = ['HEALTH', 'AUTH', 'STATUS'];
@@ -115,11 +115,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   if (unknownExpected.length > 0) throw new SuiteError('usage', `expected failures name unknown checks: ${unknownExpected.join(', ')}`);
 
   const capabilities = await discover(baseUrl, options.token, Math.min(timeoutMs, 10_000), options);
+  const fit = createDetailBudget();
   const runOptions: RunCheckOptions = { ...options, baseUrl, profile, prompts, timeoutMs, capabilities };
   const live = repeat === 1;
   const execute = async (check: Check): Promise<CheckResult> => {
     options.onCheckStart?.(check);
-    const result = await runCheck(check, runOptions);
+    const result = fit(await runCheck(check, runOptions));
     if (live) options.onCheckResult?.(applyBaseline(result, expected));
     return result;
   };
@@ -158,7 +159,7 @@ interface Discovery {
 
 /** Reachability and token first, then the capability list that decides which checks apply. */
 async function discover(baseUrl: string, token: string, timeoutMs: number, options: SuiteOptions): Promise<Discovery> {
-  const http = createHttpClient({ baseUrl, token, timeoutMs, maxBodyBytes: MAX_BODY_BYTES, ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const http = createHttpClient({ baseUrl, token, timeoutMs, maxBodyBytes: WIRE_LIMITS.bodyBytes, ...(options.signal ? { signal: options.signal } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   try {
     const health = await http.request({ path: '/v1/health', auth: 'none' });
     // A base URL with a path prefix (`…/api`) whose health is not there would fail every check
@@ -169,14 +170,14 @@ async function discover(baseUrl: string, token: string, timeoutMs: number, optio
   } catch (error) {
     if (error instanceof SuiteError) throw error;
     const exchange = error instanceof HttpError ? error.exchange : undefined;
-    throw new SuiteError('connection', `cannot reach the daemon at ${baseUrl}: ${http.redact(describeError(error))}`, exchange);
+    throw new SuiteError('connection', `cannot reach the daemon at ${baseUrl}: ${describeError(error)}`, exchange);
   }
   let status;
   try {
     status = await http.request({ path: '/v1/status' });
   } catch (error) {
     // The daemon answered health, so this is its failure to report, not a connection problem.
-    return { list: undefined, problem: `GET /v1/status failed: ${http.redact(describeError(error))}` };
+    return { list: undefined, problem: `GET /v1/status failed: ${describeError(error)}` };
   }
   if (status.status === 401) {
     throw new SuiteError('auth', `the daemon at ${baseUrl} rejected the token (GET /v1/status answered 401); check --token or GLUE_DAEMON_TOKEN`, status.exchange);
@@ -239,12 +240,11 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
     permissionTimeoutMs: options.permissionTimeoutMs,
     timeoutMs: budget,
     requestTimeoutMs: Math.min(budget, 10_000),
-    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytes: WIRE_LIMITS.bodyBytes,
     signal: AbortSignal.any(signals),
     checkId: check.id,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const redact = recording.context.http.redact;
 
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
@@ -294,7 +294,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
     ...base,
     status,
     durationMs: Date.now() - started,
-    ...(message !== undefined ? { message: redact(message) } : {}),
+    ...(message !== undefined ? { message: excerpt(message, RESULT_LIMITS.messageChars) } : {}),
     ...(brokenRule !== undefined ? { brokenRule } : {}),
     ...(failedIndex !== undefined ? { failedExchange: failedIndex } : {}),
     exchanges,

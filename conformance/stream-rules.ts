@@ -6,6 +6,7 @@
 import { rawSseBlocks } from '../src/protocol/sse-reader.js';
 import { validateEvent } from '../src/protocol/validator.js';
 import { show } from './expect.js';
+import { shortName } from './limits.js';
 import { timeFields, timeNs, UTC_RFC3339 } from './time.js';
 
 /** What the rules need of one received event (`ReceivedEvent` fits). */
@@ -81,7 +82,7 @@ export function firstEventProblem(events: readonly StreamEvent[]): Problem {
 
 /** SSE-007: exactly one terminal event, and it is the last. */
 export function terminalProblem(events: readonly StreamEvent[]): Problem {
-  const types = events.map((e) => e.type ?? '?').join(', ');
+  const types = events.map((e) => shortName(e.type)).join(', ');
   const terminals = events.filter(isTerminal).length;
   if (terminals !== 1) return `expected exactly one terminal event, got ${terminals}: ${types}`;
   const last = events.at(-1);
@@ -126,7 +127,7 @@ export function textRunProblem(events: readonly StreamEvent[]): Problem {
   const types = events.map((e) => e.type ?? '?');
   const collapsed = types.filter((t, i) => t !== 'text_delta' || types[i - 1] !== 'text_delta');
   const want = ['run_start', 'loop_start', 'turn_start', 'message_start', 'text_delta', 'message_end', 'turn_end', 'loop_end', 'run_done'];
-  if (collapsed.join(',') !== want.join(',')) return `expected ${want.join(', ')} (text_delta repeated), got ${types.join(', ')}`;
+  if (collapsed.join(',') !== want.join(',')) return `expected ${want.join(', ')} (text_delta repeated), got ${types.map(shortName).join(', ')}`;
   const text = events
     .filter((e) => e.type === 'text_delta')
     .map((e) => (typeof e.payload['delta'] === 'string' ? e.payload['delta'] : ''))

@@ -80,7 +80,8 @@ export const authChecks: Check[] = [
         { authorization: `Basic ${token}`, shownAs: 'Basic <token>' },
         { authorization: `Token ${token}`, shownAs: 'Token <token>' },
         { authorization: 'Bearer', shownAs: 'Bearer' },
-        { authorization: `Bearer ${token.slice(0, Math.max(1, token.length - 1))}`, shownAs: 'Bearer <token without its last character>' },
+        // A one-character token has no non-empty proper prefix (and `Bearer` alone is above).
+        ...(token.length > 1 ? [{ authorization: `Bearer ${token.slice(0, -1)}`, shownAs: 'Bearer <token without its last character>' }] : []),
         { authorization: `Bearer ${token}x`, shownAs: 'Bearer <token>x' },
         { authorization: `Bearer ${token} extra`, shownAs: 'Bearer <token> extra' },
         ...(swapped !== token ? [{ authorization: `Bearer ${swapped}`, shownAs: 'Bearer <token with its letter case swapped>' }] : []),

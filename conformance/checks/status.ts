@@ -76,7 +76,7 @@ export const statusChecks: Check[] = [
       for (const path of paths) {
         const result = await ctx.http.request({ path });
         expectStatus(result, 200);
-        if (result.tokenSeen) fail(`GET ${path} returned the bearer token in its body (shown redacted)`, result.exchange);
+        if (result.tokenSeen) fail(`GET ${path} returned the bearer token (${result.tokenEcho ?? 'body'}; shown redacted)`, result.exchange);
       }
     },
   },

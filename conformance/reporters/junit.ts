@@ -8,19 +8,21 @@
  * (`--repeat`) is a <failure type="flaky">, or Surefire's <flakyFailure> (shown, not red) under
  * `--allow-flaky`; its verdicts, and a check's tags, are <properties> of the testcase.
  */
+import { escapeControl } from '../../src/output/escape.js';
 import { formatExchange } from '../../src/protocol/http-client.js';
 import { areasOf } from '../outcome.js';
 import { kitVersion } from '../kit-version.js';
 import type { CheckResult, SuiteReport } from '../types.js';
 import { failsRun, shortRule } from './verdict.js';
 
-// XML 1.0 forbids most control characters even when escaped.
+// XML 1.0 cannot hold most C0 controls even as character references, and DEL/C1 are
+// "discouraged" (and act on terminals): all of them are shown as visible escapes (`\x1b`).
 // eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 
 export function escapeXml(text: string): string {
   return text
-    .replace(INVALID_XML, '\uFFFD')
+    .replace(INVALID_XML, escapeControl)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -3,6 +3,7 @@
  * (in the order they happened, the failing one marked), a per-area summary and the final
  * `N passed, N failed, N skipped` line. Everything wraps at 80 columns with a hanging indent.
  */
+import { styled, type Style } from '../../src/output/style.js';
 import { areasOf } from '../outcome.js';
 import { kitVersion } from '../kit-version.js';
 import type { CheckResult, SuiteReport } from '../types.js';
@@ -10,7 +11,10 @@ import { exchangeLines, exchangeTitle, wrapLine, wrapLines } from './exchange-te
 import { verdictOf } from './verdict.js';
 
 export interface PrettyOptions {
-  /** ANSI colours (default: off; the CLI decides from FORCE_COLOR, NO_COLOR and the TTY). */
+  /**
+   * Style markers for colours (default: off). They become ANSI colours only in a console sink
+   * with colour on (src/output/sink.ts); anywhere else they are dropped.
+   */
   color?: boolean;
   /** The result lines were already printed live; render only details and summary. */
   progressShown?: boolean;
@@ -20,15 +24,20 @@ export interface PrettyOptions {
   width?: number;
 }
 
-const paint = (on: boolean, code: string) => (text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+const paint = (on: boolean, style: Style) => (text: string) => (on ? styled(style, text) : text);
 
 const MARKS = { pass: '✓', fail: '✗', 'should-fail': '!', 'expected-fail': '~', skip: '-', flaky: '?' } as const;
 
 /** One line (wrapped) for a finished check, e.g. `✗ SSE-005 MUST seq starts at 1… — expected seq 5 after 4, got 7`. */
 export function formatResultLine(result: CheckResult, options: PrettyOptions = {}): string {
+  return resultLines(result, options).join('\n');
+}
+
+/** The wrapped lines of `formatResultLine`, one entry per line (for a console sink). */
+export function resultLines(result: CheckResult, options: PrettyOptions = {}): string[] {
   const color = options.color ?? false;
   const verdict = verdictOf(result);
-  const tone = verdict === 'pass' ? '32' : verdict === 'fail' ? '31' : verdict === 'skip' ? '2' : '33';
+  const tone: Style = verdict === 'pass' ? 'green' : verdict === 'fail' ? 'red' : verdict === 'skip' ? 'dim' : 'yellow';
   const time = `(${result.durationMs} ms)`;
   let text: string;
   const level = `${result.level}${tagText(result)}`;
@@ -37,9 +46,9 @@ export function formatResultLine(result: CheckResult, options: PrettyOptions = {
   else if (verdict === 'flaky') text = `${result.id} ${level} ${result.rule} — flaky: ${result.message ?? 'verdict changed'} ${time}`;
   else text = `${result.id} ${level} ${result.rule} — ${verdict === 'expected-fail' ? '(expected failure) ' : ''}${result.message ?? 'failed'} ${time}`;
   const lines = wrapLine(`${MARKS[verdict]} ${text}`, options.width ?? 80, 2);
-  if (!color) return lines.join('\n');
+  if (!color) return lines;
   const mark = paint(true, tone)(MARKS[verdict]);
-  return lines.map((line, i) => (i === 0 ? mark + (verdict === 'skip' ? paint(true, '2')(line.slice(1)) : line.slice(1)) : verdict === 'skip' ? paint(true, '2')(line) : line)).join('\n');
+  return lines.map((line, i) => (i === 0 ? mark + (verdict === 'skip' ? paint(true, 'dim')(line.slice(1)) : line.slice(1)) : verdict === 'skip' ? paint(true, 'dim')(line) : line));
 }
 
 /** ` [timing]` for a tagged check, else nothing. */
@@ -55,10 +64,15 @@ export function summaryLine(report: SuiteReport): string {
 }
 
 export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): string {
+  return prettyLines(report, options).join('\n');
+}
+
+/** The console report as lines (a console sink escapes anything in a line that is not text). */
+export function prettyLines(report: SuiteReport, options: PrettyOptions = {}): string[] {
   const color = options.color ?? false;
-  const bold = paint(color, '1');
+  const bold = paint(color, 'bold');
   const lines: string[] = [];
-  if (!options.progressShown) for (const result of report.results) lines.push(formatResultLine(result, options));
+  if (!options.progressShown) for (const result of report.results) lines.push(...resultLines(result, options));
 
   const width = options.width ?? 80;
   const failures = report.results.filter((r) => r.status === 'fail' || r.status === 'flaky');
@@ -101,7 +115,7 @@ export function renderPretty(report: SuiteReport, options: PrettyOptions = {}): 
       : `  ${mustFailed} MUST check(s) failed${shouldFailed > 0 ? `, ${shouldFailed} SHOULD` : ''}${flakyText}`,
     summaryLine(report),
   );
-  return lines.join('\n');
+  return lines;
 }
 
 /**

@@ -6,20 +6,25 @@
  * 2 usage error or daemon unreachable).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allChecks } from '../../conformance/checks/index.js';
-import { formatResultLine, render, renderPretty, REPORTERS, summaryLine, type ReporterName } from '../../conformance/reporters/index.js';
+import { prettyLines, renderOutput, REPORTERS, resultLines, summaryLine, writeReport, type ReporterName } from '../../conformance/reporters/index.js';
 import { MAX_REPEAT, runSuite, SuiteError, type SuiteOptions } from '../../conformance/runner.js';
 import { selectChecks, SelectionError, type LevelFilter } from '../../conformance/select.js';
 import { DEFAULT_PROMPTS, type ScenarioName, type SuiteReport } from '../../conformance/types.js';
-import { formatExchange } from '../protocol/http-client.js';
+import { createFileSink, createRedactor, createStreamSink, type OutputSink, type Redactor } from '../output/index.js';
+import { exchangeLines } from '../protocol/http-client.js';
+import { parseJsonBounded } from '../protocol/json-bounded.js';
 import { packagePath } from '../protocol/package-root.js';
 import { parseDurationFlag, UsageError, unknownOptionMessage } from './args.js';
+import { readSmallFile } from './read-small-file.js';
 import { waitForHealth } from './wait-for-health.js';
 
 const PROGRAM = 'glue-conformance';
+/** Console lines are wrapped by the sink, after redaction (a wrap could cut a secret in two). */
+const UNWRAPPED = Number.POSITIVE_INFINITY;
 /**
  * The embedded daemon's permission timeout: short, so the timeout checks take about a second, but
  * not shorter: the daemon shares this process's event loop with the suite, and at 500 ms a loaded
@@ -237,7 +242,7 @@ function reporterTargets(tokens: ReadonlyArray<{ kind: string; name?: string; va
 function readBaseline(path: string): string[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path, MAX_BASELINE_BYTES);
   } catch (error) {
     throw new UsageError(`cannot read the expected-failures file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -247,22 +252,23 @@ function readBaseline(path: string): string[] {
     .filter((line) => line !== '');
 }
 
+/** Largest metadata file read (Go's is ~200 bytes); a FIFO, device or bigger file is refused. */
+const MAX_METADATA_BYTES = 64 * 1024;
+const MAX_BASELINE_BYTES = 1024 * 1024;
+
 /** The Glue metadata file: `{"version":1,"base_url":…,"token":…,"pid":…}` (comment lines tolerated). */
 function readMetadata(path: string): { url: string; token: string } {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path, MAX_METADATA_BYTES);
   } catch (error) {
     throw new UsageError(`cannot read the metadata file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const start = text.indexOf('{');
   const end = text.indexOf('}', start);
-  let data: unknown;
-  try {
-    data = JSON.parse(start < 0 ? text : text.slice(start, end + 1));
-  } catch {
-    throw new UsageError(`the metadata file ${path} is not JSON`);
-  }
+  const parsed = parseJsonBounded(start < 0 ? text : text.slice(start, end + 1), 8);
+  if (parsed.jsonError !== undefined) throw new UsageError(`the metadata file ${path} is not JSON`);
+  const data = parsed.json;
   const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
   if (typeof record['base_url'] !== 'string' || typeof record['token'] !== 'string') throw new UsageError(`the metadata file ${path} has no base_url and token`);
   return { url: record['base_url'], token: record['token'] };
@@ -304,11 +310,11 @@ export function useColor(env: NodeJS.ProcessEnv, tty: boolean): boolean {
 }
 
 /** The live `N/95` line on a TTY: rewritten in place, cleared before each result line. */
-function createProgress(stream: NodeJS.WritableStream, total: number): { advance(): void; clear(): void } {
+function createProgress(sink: OutputSink, total: number): { advance(): void; clear(): void } {
   let done = 0;
   let shown = false;
   const draw = (): void => {
-    stream.write(`\r\u001b[K${done}/${total} checks done`);
+    sink.progress(`${done}/${total} checks done`);
     shown = true;
   };
   draw();
@@ -318,7 +324,7 @@ function createProgress(stream: NodeJS.WritableStream, total: number): { advance
       draw();
     },
     clear() {
-      if (shown) stream.write('\r\u001b[K');
+      if (shown) sink.progress(undefined);
       shown = false;
     },
   };
@@ -358,17 +364,43 @@ interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-/** Runs the CLI; resolves to the exit code. */
+/**
+ * The token as given on the command line or in the environment, known before anything is parsed,
+ * so even a usage error that quotes an argument cannot print it.
+ */
+function earlySecrets(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const secrets = [env['GLUE_DAEMON_TOKEN'] ?? ''];
+  argv.forEach((arg, i) => {
+    if (arg === '--token') secrets.push(argv[i + 1] ?? '');
+    else if (arg.startsWith('--token=')) secrets.push(arg.slice('--token='.length));
+  });
+  return secrets;
+}
+
+/** Credentials in a URL's user-info (`http://user:secret@host`) are secrets too. */
+function userInfoSecrets(url: string): string[] {
+  try {
+    const parsed = new URL(url);
+    return [decodeURIComponent(parsed.username), decodeURIComponent(parsed.password), parsed.username, parsed.password];
+  } catch {
+    return [];
+  }
+}
+
+/** Runs the CLI; resolves to the exit code. Everything it prints goes through one redacting sink per destination. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  const write = (stream: NodeJS.WritableStream, text: string): void => void stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  const redactor: Redactor = createRedactor(earlySecrets(argv, io.env));
+  const out = createStreamSink(io.stdout, { redactor });
+  // Error messages stay one line each (scripts match them); the console report wraps at 80.
+  const err = createStreamSink(io.stderr, { redactor, width: 0 });
   let embedded: Embedded | undefined;
   // `glue-conformance client …` judges a client instead of a daemon, with this CLI's report flags.
   if (argv[0] === 'client') return (await import('./glue-conformance-client.js')).clientMain(argv.slice(1), io, { reporterTargets, readBaseline });
   try {
     const options = parseCommandLine(argv, io.env);
-    if (options === 'help') return write(io.stdout, HELP), 0;
-    if (options === 'version') return write(io.stdout, `${PROGRAM} ${version()}`), 0;
-    if (options.list) return write(io.stdout, listChecks(options)), 0;
+    if (options === 'help') return out.document(HELP), 0;
+    if (options === 'version') return out.document(`${PROGRAM} ${version()}\n`), 0;
+    if (options.list) return out.document(listChecks(options)), 0;
     // Validate --only/--skip before touching the network.
     selectChecks(allChecks, { only: options.suite.only, skip: options.suite.skip });
 
@@ -393,24 +425,29 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           throw new UsageError(`no daemon given: pass --url and --token, --metadata PATH, or --embedded (${why})`);
         }
       }
+      redactor.add(metadata.token);
+      for (const secret of userInfoSecrets(metadata.url)) redactor.add(secret);
       checkBaseUrl(metadata.url, 'the metadata base_url');
       url = metadata.url;
       token ??= metadata.token;
     }
+    redactor.add(token);
+    for (const secret of userInfoSecrets(url)) redactor.add(secret);
     if (token === undefined) throw new UsageError('no token: pass --token, set GLUE_DAEMON_TOKEN or use --metadata');
 
     // The console report goes to stdout unless a machine report claims it.
     const stdoutTaken = options.reporters.some((r) => r.name !== 'pretty' && r.path === undefined);
-    const console = stdoutTaken ? io.stderr : io.stdout;
-    const tty = (console as { isTTY?: boolean }).isTTY === true;
+    const consoleStream = stdoutTaken ? io.stderr : io.stdout;
+    const tty = (consoleStream as { isTTY?: boolean }).isTTY === true;
     const color = useColor(io.env, tty);
+    const console: OutputSink = createStreamSink(consoleStream, { redactor, color });
     const live = !options.quiet;
     if (options.waitMs !== undefined) {
       const waited = await waitForHealth({ baseUrl: url, timeoutMs: options.waitMs });
       if (!waited.ready) throw new SuiteError('connection', `the daemon at ${url} was not ready within --wait ${options.waitMs} ms (${waited.attempts} attempts; last: ${waited.last})`);
-      if (live && waited.attempts > 1) write(console, `${PROGRAM}: daemon ready after ${waited.attempts} health checks`);
+      if (live && waited.attempts > 1) console.lines(`${PROGRAM}: daemon ready after ${waited.attempts} health checks`);
     }
-    if (live) write(console, `${PROGRAM}: testing ${url} (profile ${suite.profile ?? 'any'}${options.embedded ? ', embedded reference daemon' : ''})`);
+    if (live) console.lines(`${PROGRAM}: testing ${url} (profile ${suite.profile ?? 'any'}${options.embedded ? ', embedded reference daemon' : ''})`);
     const progress = live && tty ? createProgress(console, selectChecks(allChecks, { only: suite.only, skip: suite.skip, level: suite.level }).length) : undefined;
 
     const report: SuiteReport = await runSuite({
@@ -421,12 +458,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         ? {
             onCheckResult: (result) => {
               progress?.clear();
-              write(console, formatResultLine(result, { color }));
+              console.lines(resultLines(result, { color, width: UNWRAPPED }));
               progress?.advance();
             },
             onRound: (round, rounds) => {
               progress?.clear();
-              write(console, `round ${round}/${rounds} done`);
+              console.lines(`round ${round}/${rounds} done`);
             },
           }
         : {}),
@@ -435,29 +472,27 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     progress?.clear();
     for (const target of options.reporters) {
       if (target.name === 'pretty' && target.path === undefined) continue;
-      const text = render(target.name, report);
-      if (target.path === undefined) write(io.stdout, text);
-      else writeFileSync(target.path, text);
+      writeReport(target.path === undefined ? out : createFileSink(target.path, { redactor }), renderOutput(target.name, report));
     }
     if (options.quiet) {
       const failures = report.results.filter((r) => r.status === 'fail' || r.status === 'flaky');
-      for (const failure of failures) write(console, formatResultLine(failure));
-      write(console, summaryLine(report));
+      for (const failure of failures) console.lines(resultLines(failure, { width: UNWRAPPED }));
+      console.lines(summaryLine(report));
     } else {
-      write(console, renderPretty(report, { color, progressShown: true }));
+      console.lines(prettyLines(report, { color, progressShown: true, width: UNWRAPPED }));
     }
     return report.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError || error instanceof SelectionError) {
-      write(io.stderr, `${PROGRAM}: ${error.message}\nRun ${PROGRAM} --help for usage.`);
+      err.lines([`${PROGRAM}: ${error.message}`, `Run ${PROGRAM} --help for usage.`]);
       return 2;
     }
     if (error instanceof SuiteError) {
-      write(io.stderr, `${PROGRAM}: ${error.message}`);
-      if (error.exchange) write(io.stderr, formatExchange(error.exchange));
+      err.lines(`${PROGRAM}: ${error.message}`);
+      if (error.exchange) err.lines(exchangeLines(error.exchange));
       return 2;
     }
-    write(io.stderr, `${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
+    err.lines(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   } finally {
     await embedded?.close();

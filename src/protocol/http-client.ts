@@ -2,13 +2,23 @@
  * A small bounded HTTP client for talking to a daemon under test.
  *
  * Every request has a timeout, never follows a redirect (a redirect must not carry the bearer
- * token anywhere), caps the body it reads, and leaves an `Exchange` record with the token
- * redacted so failure messages can show exactly what went over the wire.
+ * token anywhere), caps the body it reads, and leaves an `Exchange` record so failure messages
+ * can show what went over the wire. Bodies are parsed and judged as received: nothing is redacted
+ * here. The record holds real (capped) wire data; the token is masked where output is written
+ * (src/output/, the one redaction step).
  */
+import { detach, excerpt } from './excerpt.js';
+import { parseJsonBounded } from './json-bounded.js';
 import { readSse, type ReadSseOptions, type SseStream } from './sse-reader.js';
 import { readTextCapped } from './read-capped.js';
+import { findTokenEcho } from './token-echo.js';
 
-/** One request/response pair as shown in failure messages. The token never appears in it. */
+export { EXCERPT_CHARS, detach, excerpt } from './excerpt.js';
+
+/**
+ * One request/response pair as shown in failure messages: real wire data, capped (see the limits
+ * below), so it may hold the token; it is redacted by the output sink, never before.
+ */
 export interface Exchange {
   method: string;
   url: string;
@@ -16,7 +26,7 @@ export interface Exchange {
   requestBody?: string;
   status?: number;
   responseHeaders?: Record<string, string>;
-  /** The first `EXCERPT_CHARS` characters of the response body. */
+  /** The first `EXCERPT_CHARS` characters of the response body (or SSE stream). */
   responseBody?: string;
   /** Transport failure (timeout, refused connection, body too large…). */
   error?: string;
@@ -26,7 +36,7 @@ export interface Exchange {
 export interface HttpClientOptions {
   /** Daemon base URL, e.g. `http://127.0.0.1:43129`. */
   baseUrl: string;
-  /** The bearer token; sent by default, always redacted in exchanges. */
+  /** The bearer token; sent by default. */
   token?: string;
   /** Per-request timeout, connect to last body byte (for streams: connect to headers). Default 10 s. */
   timeoutMs?: number;
@@ -68,11 +78,13 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   text: string;
-  /** The parsed body, or `undefined` when it is not JSON (`jsonError` says why). */
+  /** The parsed body, or `undefined` when it is not (usable) JSON (`jsonError` says why). */
   json: unknown;
   jsonError?: string;
-  /** True when the raw body contained the bearer token (`text` has it redacted already). */
+  /** True when the response returned the bearer token (rule: token-echo.ts). */
   tokenSeen: boolean;
+  /** Where it did (`body`, `header location`). */
+  tokenEcho?: string;
   exchange: Exchange;
 }
 
@@ -100,20 +112,26 @@ export interface HttpClient {
   request(options: RequestOptions): Promise<HttpResult>;
   /** Opens a response for streaming (SSE). The timeout covers the headers only; the SSE options bound the body. */
   stream(options: RequestOptions & { sse?: ReadSseOptions }): Promise<StreamResult>;
-  /** Replaces the token with `<redacted>` in any text (for messages built outside exchanges). */
-  redact(text: string): string;
 }
 
-export const EXCERPT_CHARS = 2000;
+/** Caps of one exchange record: a hostile peer's headers and errors cost bounded memory. */
+export const EXCHANGE_LIMITS = { urlChars: 2000, headers: 64, headerChars: 1000, errorChars: 1000 } as const;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The base URL without user-info: credentials in a URL are never sent (fetch refuses them, and
+ * the daemon authenticates with the bearer token only, as Go's client does when it sets one).
+ */
+export function stripUserInfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const baseUrl = stripUserInfo(options.baseUrl.replace(/\/+$/, ''));
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const redact = (text: string): string => redactToken(text, options.token);
 
   function prepare(request: RequestOptions): { url: string; init: RequestInit; exchange: Exchange } {
     const method = request.method ?? 'GET';
@@ -130,12 +148,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const url = baseUrl + request.path;
     const exchange: Exchange = {
       method,
-      url: redact(url),
-      requestHeaders: redactHeaders(headers, options.token),
+      url: excerpt(url, EXCHANGE_LIMITS.urlChars),
+      requestHeaders: headerRecord(headers),
       durationMs: 0,
     };
     if (typeof auth === 'object' && auth.shownAs !== undefined) exchange.requestHeaders['Authorization'] = auth.shownAs;
-    if (body !== undefined) exchange.requestBody = excerpt(redact(body));
+    if (body !== undefined) exchange.requestBody = excerpt(body);
     return { url, init: { method, headers, redirect: 'manual', ...(body !== undefined ? { body } : {}) }, exchange };
   }
 
@@ -158,15 +176,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headersDeadline?.clear();
       exchange.status = response.status;
       exchange.responseHeaders = headerRecord(response.headers);
-      const raw = await readCapped(response, maxBodyBytes);
-      const tokenSeen = options.token !== undefined && options.token !== '' && raw.includes(options.token);
-      const text = redact(raw);
+      const text = await readCapped(response, maxBodyBytes);
       exchange.responseBody = excerpt(text);
-      const parsed = parseJson(text);
-      return { status: response.status, headers: response.headers, text, ...parsed, tokenSeen, exchange: finish(exchange, startedAt) };
+      const parsed = parseJsonBounded(text);
+      const tokenEcho = findTokenEcho(options.token, { text, json: parsed.json, headers: response.headers });
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        json: parsed.json,
+        ...(parsed.jsonError !== undefined ? { jsonError: parsed.jsonError } : {}),
+        tokenSeen: tokenEcho !== undefined,
+        ...(tokenEcho !== undefined ? { tokenEcho } : {}),
+        exchange: finish(exchange, startedAt),
+      };
     } catch (error) {
       const reason = headersDeadline?.reason() !== undefined ? `no response headers within ${headersLimit} ms` : deadline.reason();
-      exchange.error = redact(reason ?? describeError(error));
+      exchange.error = excerpt(reason ?? describeError(error), EXCHANGE_LIMITS.errorChars);
       finish(exchange, startedAt);
       throw new HttpError(`${exchange.method} ${exchange.url}: ${exchange.error}`, exchange);
     } finally {
@@ -197,7 +223,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (signals.length > 0) sseOptions.signal = AbortSignal.any(signals);
       return { status: response.status, headers: response.headers, events: readSse(body, sseOptions), exchange };
     } catch (error) {
-      exchange.error = redact(headersDeadline.reason() ?? describeError(error));
+      exchange.error = excerpt(headersDeadline.reason() ?? describeError(error), EXCHANGE_LIMITS.errorChars);
       finish(exchange, startedAt);
       throw new HttpError(`${exchange.method} ${exchange.url}: ${exchange.error}`, exchange);
     } finally {
@@ -205,7 +231,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  return { baseUrl, request, stream, redact };
+  return { baseUrl, request, stream };
 }
 
 /** Reads a response body up to `maxBytes`; more than that is an error (a daemon must not flood us). */
@@ -213,15 +239,6 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
   const text = await readTextCapped(response.body, maxBytes);
   if (text === undefined) throw new Error(`response body larger than ${maxBytes} bytes`);
   return text;
-}
-
-function parseJson(text: string): { json: unknown; jsonError?: string } {
-  if (text.trim() === '') return { json: undefined, jsonError: 'empty body' };
-  try {
-    return { json: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { json: undefined, jsonError: `body is not JSON: ${describeError(error)}` };
-  }
 }
 
 /** A signal that aborts after `ms` or when any outer signal aborts; `reason()` names a timeout. */
@@ -240,36 +257,17 @@ function deadlineSignal(ms: number, ...outer: (AbortSignal | undefined)[]): { si
   };
 }
 
-/** The token, wherever it appears, becomes `<redacted>`: `Bearer <redacted>`, `bearer <redacted>`… */
-export function redactToken(text: string, token: string | undefined): string {
-  if (!token) return text;
-  // Any letter case: a daemon that echoes the token case-folded still leaks it.
-  const pattern = new RegExp(token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
-  // Already-redacted text stays as it is (a short token could occur inside the placeholder).
-  return text
-    .split(REDACTED)
-    .map((part) => part.replace(pattern, REDACTED))
-    .join(REDACTED);
-}
-
-const REDACTED = '<redacted>';
-
-export function redactHeaders(headers: Record<string, string>, token: string | undefined): Record<string, string> {
+/** Headers for the record: at most `EXCHANGE_LIMITS.headers`, each value capped. */
+function headerRecord(headers: Headers | Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = redactToken(value, token);
+  let count = 0;
+  const add = (value: string, name: string): void => {
+    if (++count <= EXCHANGE_LIMITS.headers) out[detach(name)] = excerpt(value, EXCHANGE_LIMITS.headerChars);
+  };
+  if (headers instanceof Headers) headers.forEach(add);
+  else for (const [name, value] of Object.entries(headers)) add(value, name);
+  if (count > EXCHANGE_LIMITS.headers) out['…'] = `${count - EXCHANGE_LIMITS.headers} more headers`;
   return out;
-}
-
-function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name] = value;
-  });
-  return out;
-}
-
-export function excerpt(text: string, max = EXCERPT_CHARS): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
 export function describeError(error: unknown): string {
@@ -281,8 +279,13 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** Renders an exchange as the few lines a failure message shows. */
+/** Renders an exchange as the few lines a failure message shows (joined by newlines). */
 export function formatExchange(exchange: Exchange): string {
+  return exchangeLines(exchange).join('\n');
+}
+
+/** The lines of `formatExchange`; a field never adds a line (newlines in data are escaped). */
+export function exchangeLines(exchange: Exchange): string[] {
   const lines = [`> ${exchange.method} ${exchange.url}`];
   for (const [name, value] of Object.entries(exchange.requestHeaders)) lines.push(`> ${name}: ${value}`);
   if (exchange.requestBody !== undefined) lines.push(`> ${oneLine(exchange.requestBody)}`);
@@ -291,8 +294,8 @@ export function formatExchange(exchange: Exchange): string {
     for (const [name, value] of Object.entries(exchange.responseHeaders ?? {})) lines.push(`< ${name}: ${value}`);
     if (exchange.responseBody) lines.push(`< ${oneLine(exchange.responseBody)}`);
   }
-  if (exchange.error) lines.push(`! ${exchange.error}`);
-  return lines.join('\n');
+  if (exchange.error) lines.push(`! ${oneLine(exchange.error)}`);
+  return lines.map((line) => line.replace(/\r/g, '\\r'));
 }
 
 function oneLine(text: string): string {

