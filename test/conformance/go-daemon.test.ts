@@ -4,7 +4,9 @@
  * scripted profile, the minimal host with the scripted profile, and the full host with the `any`
  * profile. Any failed check (MUST or SHOULD: the Go daemon is the ground truth, so a failure is
  * the suite's error) fails the test, and so does a skip that neither a capability the daemon does
- * not advertise nor the profile explains. Without ../shared/go-daemon it skips with one line.
+ * not advertise nor the profile explains. Five more full-host scripted runs use tokens that occur
+ * naturally in the daemon's bodies (`T` in every timestamp, `ok`, `true`, `1`, `Bearer`): the suite
+ * must parse the real bytes and call none of them a leak. Without ../shared/go-daemon it skips with one line.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,12 +33,17 @@ interface Target {
   name: string;
   minimal: boolean;
   profile: Profile;
+  /** Default: 256 random bits. */
+  token?: string;
 }
+
+const SHORT_TOKENS = ['T', 'ok', 'true', '1', 'Bearer'];
 
 const TARGETS: readonly Target[] = [
   { name: 'full host, scripted profile', minimal: false, profile: 'scripted' },
   { name: 'minimal host, scripted profile', minimal: true, profile: 'scripted' },
   { name: 'full host, any profile', minimal: false, profile: 'any' },
+  ...SHORT_TOKENS.map((token): Target => ({ name: `full host, scripted profile, token ${JSON.stringify(token)}`, minimal: false, profile: 'scripted', token })),
 ];
 
 const unjustifiedSkips = (report: SuiteReport): string[] =>
@@ -61,7 +68,7 @@ if (GO_DIR === undefined) {
       tmp = await mkdtemp(join(tmpdir(), 'glue-conformance-go-'));
       await Promise.all(
         TARGETS.map(async (target) => {
-          const daemon = await startGoDaemon(goDir, tmp, `${PERMISSION_TIMEOUT_MS}ms`, { minimal: target.minimal });
+          const daemon = await startGoDaemon(goDir, tmp, `${PERMISSION_TIMEOUT_MS}ms`, { minimal: target.minimal, ...(target.token !== undefined ? { token: target.token } : {}) });
           daemons.push(daemon);
           reports.set(target.name, await runSuite({ url: daemon.url, token: daemon.token, profile: target.profile, permissionTimeoutMs: PERMISSION_TIMEOUT_MS }));
         }),
