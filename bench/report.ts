@@ -81,7 +81,7 @@ export function renderReport(results: readonly ScenarioResult[], rows: readonly 
     );
   } else {
     out.push(table(['scenario', 'metric', 'mock median (min–max)'], rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock)])));
-    out.push('no Go baseline: ../shared/go-daemon is absent, so these are absolute figures of this machine only; no ratio, no goal verdict.');
+    out.push('no Go baseline (../shared/go-daemon is absent, or --no-go): absolute figures of this machine and its load only; no ratio, no goal verdict.');
   }
   for (const r of results) if (r.error) out.push(`${r.title}: FAILED: ${r.error}`);
   return out.join('\n\n');

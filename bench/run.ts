@@ -228,7 +228,7 @@ async function profile(outDir: string): Promise<void> {
 
 async function measure(outDir: string): Promise<void> {
   const sides: Side[] = goDir ? ['mock', 'go'] : ['mock'];
-  log(goDir ? `side by side: glue-mock-daemon vs the Go daemon (${goDir}), samples interleaved mock, go, mock, go…` : 'no Go baseline: ../shared/go-daemon is absent; measuring the mock daemon alone');
+  log(goDir ? `side by side: glue-mock-daemon vs the Go daemon (${goDir}), samples interleaved mock, go, mock, go…` : `no Go baseline (${values['no-go'] ? '--no-go' : '../shared/go-daemon is absent'}): measuring the mock daemon alone`);
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
     if (!only.has(s.group)) continue;
