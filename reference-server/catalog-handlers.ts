@@ -76,8 +76,8 @@ export const handleMcpPrompts = (ctx: DaemonContext): Promise<Response> =>
   catalog('prompts', ctx.host.mcpPromptCatalog?.bind(ctx.host), mcpPromptEntry);
 
 /** Go's `nonNegativeIntQuery`: empty means 0; anything but a base-10 int64 ≥ 0 is an error. */
-export function nonNegativeIntQuery(url: URL, name: string): number | undefined {
-  const raw = (url.searchParams.get(name) ?? '').trim();
+export function nonNegativeIntQuery(query: URLSearchParams, name: string): number | undefined {
+  const raw = (query.get(name) ?? '').trim();
   if (raw === '') return 0;
   if (!/^[+-]?\d+$/.test(raw)) return undefined;
   const value = BigInt(raw);
@@ -85,8 +85,8 @@ export function nonNegativeIntQuery(url: URL, name: string): number | undefined 
   return Number(value);
 }
 
-export async function handleMemories(ctx: DaemonContext, url: URL): Promise<Response> {
-  const limit = nonNegativeIntQuery(url, 'limit');
+export async function handleMemories(ctx: DaemonContext, query: URLSearchParams): Promise<Response> {
+  const limit = nonNegativeIntQuery(query, 'limit');
   if (limit === undefined) return badRequest('limit must be non-negative');
   if (!ctx.host.memoryCatalog) return jsonResponse(200, { memories: [] });
   try {

@@ -1,8 +1,38 @@
 /**
- * Go's `time.Time` JSON form: RFC 3339 in UTC with the fraction's trailing zeros trimmed
- * (`…:26.32Z`, `…:26Z`). JavaScript clocks have millisecond precision, so fractions have at
- * most 3 digits here where Go prints up to 9.
+ * Go's `time.Time` JSON form: RFC 3339 in UTC with nanoseconds and the fraction's trailing zeros
+ * trimmed (`…:26.898488384Z`, `…:26.32Z`, `…:26Z`). A plain `Date` has millisecond precision; the
+ * default clock (`createGoClock`) returns `GoInstant`s that also carry the nanoseconds within the
+ * millisecond, from a monotonic high-resolution source, so the wire shows Go's 9 digits.
  */
+
+/** A `Date` that knows the nanoseconds inside its millisecond (0–999,999). */
+export class GoInstant extends Date {
+  constructor(
+    ms: number,
+    readonly subMillisecondNanos: number,
+  ) {
+    super(ms);
+  }
+}
+
+/**
+ * The daemon's default clock: wall time at creation plus the monotonic `performance.now()` since,
+ * at nanosecond resolution, so times never go backwards within the process (Go's monotonic reading).
+ */
+export function createGoClock(): () => Date {
+  const startWallMs = Date.now();
+  const startMono = performance.now();
+  return () => {
+    const elapsedNs = Math.round((performance.now() - startMono) * 1e6);
+    const totalNs = BigInt(startWallMs) * 1_000_000n + BigInt(elapsedNs);
+    return new GoInstant(Number(totalNs / 1_000_000n), Number(totalNs % 1_000_000n));
+  };
+}
+
+/** `date + ms`, keeping the sub-millisecond nanoseconds (`time.Now().Add(d)`). */
+export function addMilliseconds(date: Date, ms: number): Date {
+  return date instanceof GoInstant ? new GoInstant(date.getTime() + ms, date.subMillisecondNanos) : new Date(date.getTime() + ms);
+}
 
 /** The zero `time.Time`, which Go prints for a missing timestamp (it never omits one). */
 export const zeroGoTime = '0001-01-01T00:00:00Z';
@@ -11,7 +41,8 @@ export function formatGoTime(date: Date): string {
   const iso = date.toISOString(); // always UTC: YYYY-MM-DDTHH:MM:SS.mmmZ
   const dot = iso.lastIndexOf('.');
   if (dot < 0) return iso;
-  const fraction = iso.slice(dot + 1, -1).replace(/0+$/, '');
+  const nanos = date instanceof GoInstant ? String(date.subMillisecondNanos).padStart(6, '0') : '';
+  const fraction = (iso.slice(dot + 1, -1) + nanos).replace(/0+$/, '');
   return iso.slice(0, dot) + (fraction ? '.' + fraction : '') + 'Z';
 }
 

@@ -6,6 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { withRawTarget } from './raw-target.js';
+import { malformedTargetBody } from './responses.js';
+import { decodedPath } from './routes.js';
 
 /** The one thing the adapter needs from a reference server. */
 export interface FetchHandler {
@@ -155,7 +158,12 @@ async function serveOne(handler: FetchHandler, origin: string, req: IncomingMess
   });
   res.once('finish', () => drainUnreadBody(req));
 
-  const request = toRequest(origin, req, disconnect?.signal);
+  const target = requestTarget(req.url ?? '');
+  if (target !== undefined && decodedPath(target.split('?', 1)[0] ?? '') === undefined) {
+    writeMalformedTarget(res);
+    return;
+  }
+  const request = target === undefined ? undefined : toRequest(origin, target, req, disconnect?.signal);
   if (!request) {
     writeSimple(res, 400, errorBody('invalid_request', 'malformed HTTP request'));
     return;
@@ -202,9 +210,7 @@ function rejectAndClose(res: ServerResponse, status: number, reason: string, mes
   res.end(body);
 }
 
-function toRequest(origin: string, req: IncomingMessage, signal: AbortSignal | undefined): Request | undefined {
-  const target = requestTarget(req.url ?? '');
-  if (target === undefined) return undefined;
+function toRequest(origin: string, target: string, req: IncomingMessage, signal: AbortSignal | undefined): Request | undefined {
   const method = FORBIDDEN_METHODS.has(req.method ?? '') ? STAND_IN_METHOD : (req.method ?? 'GET');
   try {
     const headers = new Headers();
@@ -220,22 +226,42 @@ function toRequest(origin: string, req: IncomingMessage, signal: AbortSignal | u
       init.body = bodyStream(req);
       init.duplex = 'half';
     }
-    return new Request(origin + target, init);
+    // The WHATWG URL resolves `.`/`..` segments; the handler routes on the raw target, as Go does.
+    return withRawTarget(new Request(origin + target, init), target);
   } catch {
     return undefined;
   }
 }
 
-/** Origin-form targets are used as is (so `//x` stays a path); absolute-form ones are reduced to path + query. */
+/**
+ * Origin-form targets are used as is (so `//x` stays a path); absolute-form ones are reduced to
+ * their raw path + query, dot segments kept (`http://h/a/../b` routes `/a/../b`, as Go).
+ */
 function requestTarget(raw: string): string | undefined {
   if (raw.startsWith('/')) return raw;
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(raw);
+  if (!absolute) return undefined;
   try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    return url.pathname + url.search;
+    new URL(raw);
   } catch {
     return undefined;
   }
+  const rest = raw.slice(absolute[0].length).split('#', 1)[0] ?? '';
+  return rest.startsWith('/') ? rest : '/' + rest;
+}
+
+/**
+ * Go's net/http answer to a malformed percent-escape in the target, byte for byte (no Date, no
+ * length, body `400 Bad Request`), then the connection is closed.
+ */
+function writeMalformedTarget(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) return;
+  res.shouldKeepAlive = false;
+  socket.end(
+    'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n' + malformedTargetBody,
+    'latin1',
+  );
 }
 
 /** A pull-based body: nothing is read from the socket until the handler asks for it. */
@@ -302,6 +328,8 @@ function writeHead(res: ServerResponse, status: number, pairs: [string, string][
   }
   raw.push('Date', new Date().toUTCString());
   if (contentLength !== undefined) raw.push('Content-Length', String(contentLength));
+  // net/http announces a close it is about to do (client sent `Connection: close`, or shutting down).
+  if (!res.shouldKeepAlive && !pairs.some(([name]) => name === 'Connection')) raw.push('Connection', 'close');
   res.writeHead(status, raw);
 }
 

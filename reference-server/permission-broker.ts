@@ -9,7 +9,7 @@ import { RunFailure } from './host.js';
 import type { GrantStore, RememberScope } from './grants.js';
 import type { FaultSwitch } from './internal-faults.js';
 import type { Run } from './run.js';
-import { formatGoTime } from './go-time.js';
+import { addMilliseconds, formatGoTime } from './go-time.js';
 import { freshId } from './ids.js';
 
 export const timeoutReason = 'permission denied: daemon permission request timed out';
@@ -56,7 +56,7 @@ export class PermissionBroker {
     } catch (error) {
       return Promise.reject(error);
     }
-    const expiresAt = new Date(this.options.now().getTime() + this.options.timeoutMs);
+    const expiresAt = addMilliseconds(this.options.now(), this.options.timeoutMs);
     const payload: Record<string, unknown> = { permission_id: id, request, expires_at: formatGoTime(expiresAt) };
 
     return new Promise<PermissionAnswer>((resolve, reject) => {

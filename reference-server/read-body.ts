@@ -15,7 +15,8 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     await request.body?.cancel().catch(() => undefined);
     return { ok: false };
   }
-  const text = await readTextCapped(request.body, maxBytes);
+  // A BOM stays in the text, so `\uFEFF{…}` is `invalid JSON body` as in Go.
+  const text = await readTextCapped(request.body, maxBytes, { keepBom: true });
   return text === undefined ? { ok: false } : { ok: true, text };
 }
 

@@ -54,3 +54,11 @@ export const bodyTooLarge = (): Response => errorResponse(413, 'invalid_request'
  */
 export const tooBusy = (message: string): Response => errorResponse(429, 'conflict', message, true);
 export const shuttingDown = (): Response => errorResponse(503, 'conflict', messages.shuttingDown, true);
+
+/**
+ * Go's net/http answer to a request target with a malformed percent-escape (`/v1/%zz`): plain text,
+ * before auth and routing, and the connection is closed (the node adapter writes these exact bytes).
+ */
+export const malformedTargetBody = '400 Bad Request';
+export const malformedRequestTarget = (): Response =>
+  new Response(malformedTargetBody, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' } });

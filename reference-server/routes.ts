@@ -1,6 +1,7 @@
 /**
  * The daemon's routing table, matched the way Go's `ServeHTTP` does it:
- * - on the percent-decoded path (`r.URL.Path`), so `%2F` becomes a real `/` and never matches a segment;
+ * - on the percent-decoded raw path (`r.URL.Path`): `.`/`..` segments are not resolved (`/v1/sessions/./runs`
+ *   is session `.`), and `%2F` becomes a real `/` that never matches inside a segment;
  * - exact paths, no trailing-slash tolerance, an empty segment never matches;
  * - each route allows one method (405 otherwise);
  * - id segments are percent-decoded a second time (`url.PathUnescape` on the decoded path), as Go does.
@@ -143,9 +144,9 @@ export function matchRoute(path: string, options: { sessions?: boolean } = {}): 
 }
 
 /**
- * The decoded path of a request URL (Go's `r.URL.Path`); undefined when the raw path holds a
- * malformed escape, which Go's HTTP server rejects before the handler runs.
+ * The decoded path (Go's `r.URL.Path`) of a raw, still percent-encoded request path; undefined when
+ * it holds a malformed escape, which Go's HTTP server rejects before the handler runs.
  */
-export function decodedPath(url: URL): string | undefined {
-  return unescapePath(url.pathname);
+export function decodedPath(rawPath: string): string | undefined {
+  return unescapePath(rawPath);
 }

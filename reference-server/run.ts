@@ -17,6 +17,8 @@ export interface RunInit {
   clientId: string;
   now: () => Date;
   eventId: () => string;
+  /** Told when the run finishes or is first streamed (the registry re-examines retention then). */
+  onChange?: (what: 'finished' | 'streamed') => void;
 }
 
 export class Run {
@@ -35,6 +37,8 @@ export class Run {
   private readonly now: () => Date;
   private readonly eventId: () => string;
   private waiters: Array<() => void> = [];
+  private readonly onChange: ((what: 'finished' | 'streamed') => void) | undefined;
+  private wasStreamed = false;
 
   constructor(init: RunInit) {
     this.id = init.id;
@@ -42,6 +46,7 @@ export class Run {
     this.clientId = init.clientId;
     this.now = init.now;
     this.eventId = init.eventId;
+    this.onChange = init.onChange;
   }
 
   get signal(): AbortSignal {
@@ -51,7 +56,15 @@ export class Run {
   /** Bytes of encoded events held for replay. */
   bytes = 0;
   /** An event stream has been opened on this run (retention may then count it). */
-  streamed = false;
+  get streamed(): boolean {
+    return this.wasStreamed;
+  }
+
+  set streamed(value: boolean) {
+    if (!value || this.wasStreamed) return;
+    this.wasStreamed = true;
+    this.onChange?.('streamed');
+  }
 
   get frameCount(): number {
     return this.frames.length;
@@ -85,6 +98,7 @@ export class Run {
     if (this.done) return;
     this.done = true;
     this.finishedAtMs = this.now().getTime();
+    this.onChange?.('finished');
     this.wake();
   }
 

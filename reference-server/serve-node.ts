@@ -21,7 +21,10 @@ export interface ServeNodeOptions {
    * request is received, so a long SSE response is never cut by it.
    */
   requestTimeoutMs?: number;
-  /** Idle time before a kept-alive connection is closed. Default 5 s. */
+  /**
+   * Idle time before a kept-alive connection is closed; 0 (default) keeps it until the client
+   * closes it, as Go's ServeLocal (an `http.Server` without IdleTimeout) does.
+   */
   keepAliveTimeoutMs?: number;
   /** `close()` waits this long for open responses (SSE streams) to end before cutting them. Default 5 s, as Go's ServeLocal. */
   closeGraceMs?: number;
@@ -40,7 +43,7 @@ export interface NodeServer {
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 0;
 const DEFAULT_CLOSE_GRACE_MS = 5_000;
 const GO_MAX_HEADER_BYTES = 1 << 20;
 

@@ -36,6 +36,7 @@ import {
 } from './catalog-handlers.js';
 import { RecentErrors, runtimeBlock } from './diagnostics.js';
 import { GrantStore, grantLimits } from './grants.js';
+import { createGoClock } from './go-time.js';
 import { resolveIds } from './ids.js';
 import { faultSwitch } from './internal-faults.js';
 import { PermissionBroker, shutdownDenyReason } from './permission-broker.js';
@@ -43,12 +44,15 @@ import {
   clientIdTooLong,
   errorResponse,
   jsonResponse,
+  malformedRequestTarget,
   messages,
   methodNotAllowed,
   routeNotFound,
   shuttingDown,
   targetTooLong,
 } from './responses.js';
+import { rawPathAndQuery } from './raw-target.js';
+import { parseGoQuery } from './go-query.js';
 import { handleCancelRun, handleDecision, handleRunEvents, handleStartRun } from './run-handlers.js';
 import { RunRegistry } from './run-registry.js';
 import { decodedPath, matchRoute } from './routes.js';
@@ -63,11 +67,12 @@ export const defaultPermissionTimeoutMs = 10 * 60 * 1000;
 export const defaultLimits = {
   maxBodyBytes: 1024 * 1024,
   maxTargetBytes: 8 * 1024,
-  maxActiveRuns: 64,
-  maxOpenStreams: 256,
-  finishedRunRetention: 256,
+  // Go has no caps; these only stop a runaway client, far past what a real one opens.
+  maxActiveRuns: 4096,
+  maxOpenStreams: 4096,
+  finishedRunRetention: Infinity,
   finishedRunBytes: 256 * 1024 * 1024,
-  finishedRunTtlMs: 60 * 60 * 1000,
+  finishedRunTtlMs: Infinity,
 } as const;
 
 /** How long shutdown waits for runs and streams to end before it closes what is left. */
@@ -86,11 +91,11 @@ export interface ReferenceServerLimits {
   maxActiveRuns?: number;
   /** Concurrent SSE responses; past it, event requests get 429 `conflict` (retryable). */
   maxOpenStreams?: number;
-  /** Finished runs kept for replay; the oldest are evicted first (then their id is a 404). */
+  /** Streamed finished runs kept for replay (default: no count cap); the oldest are evicted first (then their id is a 404). */
   finishedRunRetention?: number;
-  /** Encoded event bytes of finished runs kept for replay (default 256 MiB); oldest evicted first. */
+  /** Bytes finished runs hold for replay (encoded events + 2 KiB each; default 256 MiB); oldest evicted first. */
   finishedRunBytes?: number;
-  /** How long a finished run stays replayable. */
+  /** How long a finished run stays replayable (default: the daemon's lifetime, as Go). */
   finishedRunTtlMs?: number;
   /** Remembered grants kept (default 10,000); past it a remember decision fails its run (see permission-broker.ts). */
   maxGrants?: number;
@@ -160,7 +165,7 @@ function positive(value: number | undefined, fallback: number): number {
 export function createReferenceServer(options: ReferenceServerOptions): ReferenceServer {
   const token = options.token.trim();
   if (!token) throw new Error('Failed to create reference server: token is required.');
-  const now = options.clock ?? (() => new Date());
+  const now = options.clock ?? createGoClock();
   const ids = resolveIds(options.ids);
   const faults = faultSwitch(options.faults);
   const limits = options.limits ?? {};
@@ -234,7 +239,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
   let closing = false;
   let shutdownPromise: Promise<void> | undefined;
 
-  async function route(request: Request, match: RouteMatch, url: URL): Promise<Response> {
+  async function route(request: Request, match: RouteMatch, query: URLSearchParams): Promise<Response> {
     const [first = '', second = ''] = match.params;
     switch (match.name) {
       case 'health':
@@ -252,7 +257,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
       case 'recall':
         return handleRecall(ctx, request);
       case 'memories':
-        return handleMemories(ctx, url);
+        return handleMemories(ctx, query);
       case 'permissions':
         return handlePermissions(ctx);
       case 'permissionForget':
@@ -276,7 +281,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
       case 'cancelRun':
         return handleCancelRun(ctx, first);
       case 'sessions':
-        return handleSessions(ctx, url);
+        return handleSessions(ctx, query);
       case 'sessionGet':
         return handleSessionGet(ctx, first);
       case 'sessionMessages':
@@ -290,9 +295,11 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
       // Transport limits come first, as Go's header limit does (before auth and routing).
       if (byteLength(request.url) - url.origin.length > maxTargetBytes) return targetTooLong(maxTargetBytes);
       if (byteLength(request.headers.get('x-glue-client-id') ?? '') > maxTargetBytes) return clientIdTooLong(maxTargetBytes);
-      const path = decodedPath(url);
-      // Go's HTTP server refuses a malformed escape before any handler runs; answer with the envelope.
-      if (path === undefined) return errorResponse(400, 'invalid_request', 'invalid URL escape');
+      // Go routes the path as sent (dot segments kept), percent-decoded once.
+      const raw = rawPathAndQuery(request, url);
+      const path = decodedPath(raw.path);
+      // Go's HTTP server refuses a malformed escape before any handler runs, in plain text.
+      if (path === undefined) return malformedRequestTarget();
       if (closing) return shuttingDown();
       if (path === '/v1/health') {
         return request.method === 'GET' ? jsonResponse(200, { ok: true, version: 1 }) : methodNotAllowed();
@@ -301,7 +308,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
       const match = matchRoute(path, { sessions });
       if (!match) return routeNotFound();
       if (request.method !== match.method) return methodNotAllowed();
-      return await route(request, match, url);
+      return await route(request, match, parseGoQuery(raw.search));
     } catch (error) {
       return errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
     }

@@ -25,10 +25,10 @@ function sessionInfo(value: unknown): Record<string, unknown> {
   return out;
 }
 
-export async function handleSessions(ctx: DaemonContext, url: URL): Promise<Response> {
-  const limit = nonNegativeIntQuery(url, 'limit');
+export async function handleSessions(ctx: DaemonContext, params: URLSearchParams): Promise<Response> {
+  const limit = nonNegativeIntQuery(params, 'limit');
   if (limit === undefined) return errorResponse(400, 'invalid_request', 'limit must be non-negative');
-  const query = (url.searchParams.get('query') ?? '').trim();
+  const query = (params.get('query') ?? '').trim();
   const max = limit > 0 ? limit : defaultSessionLimit;
   try {
     const sessions = (await ctx.host.sessionList?.({ query, limit: max })) ?? [];

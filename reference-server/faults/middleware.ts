@@ -4,6 +4,7 @@
  * no code for it. Helpers build the rewritten messages the way the daemon would write them.
  */
 import { encodeGoJson } from '../go-json.js';
+import { rawPathAndQuery } from '../raw-target.js';
 import { decodedPath, matchRoute, type RouteMatch } from '../routes.js';
 
 export type Handler = (request: Request) => Promise<Response>;
@@ -24,7 +25,8 @@ export function compose(handler: Handler, middlewares: readonly Middleware[]): H
 
 /** The daemon route a request addresses (method not considered), as the daemon matches it. */
 export function routeOf(request: Request): RouteMatch | undefined {
-  const path = decodedPath(new URL(request.url));
+  const url = new URL(request.url);
+  const path = decodedPath(rawPathAndQuery(request, url).path);
   return path === undefined ? undefined : matchRoute(path);
 }
 

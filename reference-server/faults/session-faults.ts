@@ -3,12 +3,14 @@
  * /v1/sessions/{id} and /v1/sessions/{id}/messages that break one rule each. They show on a
  * host that keeps sessions; without the capability those routes are Go's 404 anyway.
  */
+import { rawPathAndQuery } from '../raw-target.js';
 import { decodedPath, matchRoute, type RouteMatch } from '../routes.js';
 import { errorOf, goJsonResponse, isRecord, rewriteJson, withUrl, type MiddlewareFactory } from './middleware.js';
 
 /** The lookup routes exist only on a daemon with sessions, so `routeOf` (Go's table) never names them. */
 function routeOf(request: Request): RouteMatch | undefined {
-  const path = decodedPath(new URL(request.url));
+  const url = new URL(request.url);
+  const path = decodedPath(rawPathAndQuery(request, url).path);
   return path === undefined ? undefined : matchRoute(path, { sessions: true });
 }
 

@@ -5,14 +5,8 @@
  */
 import type { ContentPart, Message, StopReason, ToolCall, ToolResult, Usage } from '../../src/protocol/types.js';
 
-/** Go's `time.Time` JSON form: UTC RFC 3339, fraction trimmed of trailing zeros. */
-export function formatTime(date: Date): string {
-  const iso = date.toISOString();
-  const dot = iso.lastIndexOf('.');
-  if (dot < 0) return iso;
-  const fraction = iso.slice(dot + 1, -1).replace(/0+$/, '');
-  return iso.slice(0, dot) + (fraction ? '.' + fraction : '') + 'Z';
-}
+/** Go's `time.Time` JSON form (nanoseconds when the clock has them), the daemon's one formatter. */
+export { formatGoTime as formatTime } from '../go-time.js';
 
 export interface AssistantDraft {
   model: string;

@@ -4,13 +4,22 @@
  * Chunks are copied into one growing buffer as they arrive: a peer sending a body in one-byte
  * chunks must not make us hold a million chunk objects (each far larger than its byte).
  */
-const decoder = new TextDecoder('utf-8', { fatal: false });
+const defaultDecoder = new TextDecoder('utf-8', { fatal: false });
+/** Keeps a leading U+FEFF: Go's JSON decoder sees a BOM as an invalid character, so the daemon must too. */
+const bomKeepingDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const FIRST_CAPACITY = 16 * 1024;
 
-/** The text, or `undefined` once more than `maxBytes` arrived (the stream is then canceled). */
-export async function readTextCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string | undefined> {
+/**
+ * The text, or `undefined` once more than `maxBytes` arrived (the stream is then canceled).
+ * `keepBom` leaves a leading byte-order mark in the text instead of dropping it.
+ */
+export async function readTextCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  options: { keepBom?: boolean } = {},
+): Promise<string | undefined> {
   const bytes = await readBytesCapped(body, maxBytes);
-  return bytes === undefined ? undefined : decoder.decode(bytes);
+  return bytes === undefined ? undefined : (options.keepBom ? bomKeepingDecoder : defaultDecoder).decode(bytes);
 }
 
 /** The bytes (one buffer of at most `maxBytes`), or `undefined` once more arrived (the stream is then canceled). */

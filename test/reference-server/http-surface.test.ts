@@ -76,11 +76,17 @@ describe('routing', () => {
     ['GET', '/v1/memories/mem_1', 405, 'method not allowed'],
     ['GET', '/v1/permissions/grant_1', 405, 'method not allowed'],
     ['GET', '/v1/recall', 405, 'method not allowed'],
-    ['GET', '/v1/runs/%zz/events', 400, 'invalid URL escape'],
   ])('%s %s → %i %s', async (method, path, status, message) => {
     const response = await request(server(), method, path);
     expect(response.status).toBe(status);
     expect(((await json(response)) as { error: { message: string } }).error.message).toBe(message);
+  });
+
+  it("answers a malformed escape with Go's plain-text 400 before auth (no token sent)", async () => {
+    const response = await server().handle(new Request('http://127.0.0.1/v1/runs/%zz/events'));
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await response.text()).toBe('400 Bad Request');
   });
 
   it('decodes session ids: telegram%3A42 → telegram:42, my%20session → "my session"', async () => {

@@ -85,12 +85,13 @@ describe('JSON responses', () => {
     expect(res.text).toBe('{"ok":true,"version":1}\n');
   });
 
-  it('lays headers out as Go does: sorted handler headers, Date, Content-Length; no Connection or Keep-Alive', async () => {
+  it('lays headers out as Go does: sorted handler headers, Date, Content-Length, then Connection: close for a client that asked to close', async () => {
     const s = await serve(() => new Response('{"ok":true,"version":1}\n', { status: 405, headers: { 'content-type': 'application/json' } }));
     const raw = await rawExchange(s, 'GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const lines = headBlock(raw);
     expect(lines[0]).toBe('HTTP/1.1 405 Method Not Allowed');
-    expect(lines.slice(1).map((line) => line.split(':')[0])).toEqual(['Content-Type', 'Date', 'Content-Length']);
+    expect(lines.slice(1).map((line) => line.split(':')[0])).toEqual(['Content-Type', 'Date', 'Content-Length', 'Connection']);
+    expect(lines[4]).toBe('Connection: close');
     expect(lines[2]).toMatch(/^Date: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
   });
 

@@ -7,6 +7,7 @@ import { createReferenceServer, createSequentialIds } from '../../reference-serv
 import type { ReferenceServerOptions } from '../../reference-server/index.js';
 import { validateEvent, validateResponse } from '../../src/protocol/validator.js';
 import { createTinyHost } from './tiny-host.js';
+import { RUN_OVERHEAD_BYTES } from '../../reference-server/run-registry.js';
 import { json, parseSse, request, token, until } from './helpers.js';
 import { StreamReader } from './replay-harness.js';
 
@@ -168,10 +169,11 @@ describe('bounded retention of finished runs (Go keeps them forever)', () => {
   });
 
   it('evicts the oldest finished runs once their events exceed finishedRunBytes', async () => {
-    const { server } = setup({ limits: { finishedRunBytes: 6_000 } });
+    const { server } = setup({ limits: { finishedRunBytes: 9_000 } });
     const first = await start(server, 'hello');
-    const size = (await (await request(server, 'GET', first.events_url)).text()).length;
-    expect(size).toBeGreaterThan(3_000); // two hello runs do not fit
+    const size = (await (await request(server, 'GET', first.events_url)).text()).length + RUN_OVERHEAD_BYTES;
+    expect(size).toBeGreaterThan(4_500); // one hello run fits, two do not
+    expect(size).toBeLessThan(9_000);
     const second = await start(server, 'hello');
     await (await request(server, 'GET', second.events_url)).text();
     expect((await request(server, 'GET', first.events_url)).status).toBe(404);
@@ -298,5 +300,25 @@ describe('injected ids', () => {
     const second = await request(server, 'POST', '/v1/sessions/s/runs', { body: { text: 'hello' } });
     expect(second.status).toBe(500);
     expect(((await json(second)) as { error: { message: string } }).error.message).toMatch(/^Failed to create a run id/);
+  });
+});
+
+describe('defaults no real client meets (Go has no caps)', () => {
+  it('keeps 300 finished runs replayable and accepts DELETE on each (202), with 100 runs pending at once', async () => {
+    const { server } = setup();
+    const runs = [];
+    for (let i = 0; i < 300; i++) {
+      const run = await start(server, 'hello');
+      await (await request(server, 'GET', run.events_url)).text();
+      runs.push(run);
+    }
+    const pending = [];
+    for (let i = 0; i < 100; i++) pending.push(await start(server, 'slow'));
+    expect(server.stats().activeRuns).toBe(100);
+    for (const run of runs) {
+      expect((await request(server, 'GET', run.events_url)).status).toBe(200);
+      expect((await request(server, 'DELETE', `/v1/runs/${run.run_id}`)).status).toBe(202);
+    }
+    for (const run of pending) await request(server, 'DELETE', `/v1/runs/${run.run_id}`);
   });
 });
