@@ -32,19 +32,36 @@ export interface ServeNodeOptions {
   stalledReaderMs?: number;
 }
 
+export interface CloseOptions {
+  /** Overrides `closeGraceMs` for this close. */
+  graceMs?: number;
+  /**
+   * Called once when the grace ran out with responses still open, before they are cut: end them
+   * cleanly here (the reference server's `shutdown()`); they get up to 2 s more to flush.
+   */
+  onGraceExpired?: () => Promise<void>;
+}
+
+export interface CloseResult {
+  /** Every response ended within the grace (Go's `Shutdown` returned nil). */
+  drained: boolean;
+}
+
 export interface NodeServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43121` (Go's `base_url`). */
   url: string;
   address: AddressInfo;
   server: Server;
-  /** Stops accepting, ends idle keep-alive sockets, waits for open responses (bounded), then resolves. */
-  close(): Promise<void>;
+  /** Go's graceful shutdown: stops accepting, ends idle keep-alive sockets, lets open responses finish within the grace, then cuts the rest. */
+  close(options?: CloseOptions): Promise<CloseResult>;
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 0;
 const DEFAULT_CLOSE_GRACE_MS = 5_000;
+/** After the grace, responses ended by `onGraceExpired` get this long to flush before the cut. */
+const END_AFTER_GRACE_MS = 2_000;
 const GO_MAX_HEADER_BYTES = 1 << 20;
 
 export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
@@ -110,22 +127,43 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   origin = `http://${hostPart}:${address.port}`;
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+  // Go's http.Server.Shutdown: stop listening (new connections are refused), close idle
+  // keep-alive connections at once, let every request in flight finish (an SSE stream keeps
+  // streaming) and close its connection after it (`Connection: close` where headers are still to
+  // come); only when the grace runs out is what is left handed to `onGraceExpired`, then cut.
+  let closing: Promise<CloseResult> | undefined;
+  const inFlight = new Set<ServerResponse>();
+  const close = (closeOptions: CloseOptions = {}): Promise<CloseResult> => {
+    closing ??= new Promise<CloseResult>((resolve) => {
+      let drained = true;
+      const grace = setTimeout(() => {
+        drained = false;
+        const cut = (): void => server.closeAllConnections();
+        const ending = closeOptions.onGraceExpired?.();
+        if (!ending) return cut();
+        // The hook ends what is left cleanly; give those responses a moment to flush, then cut.
+        const limit = setTimeout(cut, END_AFTER_GRACE_MS);
+        limit.unref();
+        void ending.catch(() => undefined).then(() => {
+          if (inFlight.size === 0) cut();
+        });
+      }, closeOptions.graceMs ?? options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
       grace.unref();
       server.close(() => {
         clearTimeout(grace);
-        resolve();
+        resolve({ drained });
       });
       server.closeIdleConnections();
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
     });
     return closing;
   };
-  // A response that ends after close() leaves a kept-alive socket behind; close it once it idles.
-  server.on('request', (_req, res) => {
-    res.once('finish', () => {
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    if (closing) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A response that ends after close() leaves a kept-alive socket behind; close it once it idles.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
   });

@@ -13,6 +13,7 @@
  * their 401/404/405 stay Go's.
  */
 import type { OperationId } from '../../src/protocol/operations.js';
+import { rawPathAndQuery } from '../raw-target.js';
 import { readTextCapped } from '../../src/protocol/read-capped.js';
 import { validateRequest, type RequestViolation } from '../../src/protocol/validator.js';
 import { createAuthorizer, trimHeaderValue } from '../auth.js';
@@ -72,7 +73,7 @@ export function strictHandler(inner: Handle, options: StrictOptions): Handle {
 
   return async (request) => {
     const url = new URL(request.url);
-    const path = decodedPath(url);
+    const path = decodedPath(rawPathAndQuery(request, url).path);
     if (path === undefined) return inner(request);
     const match = matchRoute(path, { sessions: options.sessions === true });
     if (!match || request.method !== match.method) return inner(request);

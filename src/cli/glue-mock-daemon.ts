@@ -17,6 +17,7 @@ import { escapeControl } from '../../reference-server/workbench/console-text.js'
 import { applyWorkbench, parseCorsOrigin, type LogFormat } from '../../reference-server/workbench/index.js';
 import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
+import { listenErrorText, pathErrorText } from './go-errors.js';
 import {
   UsageError,
   isLoopbackHost,
@@ -31,10 +32,10 @@ import {
 const PROGRAM = 'glue-mock-daemon';
 /** Go's daemon default when `--permission-timeout` is 0. */
 const DEFAULT_PERMISSION_TIMEOUT_MS = 10 * 60_000;
-/** Whole shutdown budget after a signal; ServeLocal waits 5 s for connections, we end streams first. */
-const SHUTDOWN_BUDGET_MS = 8_000;
-/** Open responses get this long to finish after the streams were ended. */
-const CLOSE_GRACE_MS = 2_000;
+/** glue serve's shutdown timeout (ServeLocal's default): in-flight requests get this long after a signal. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
+/** Beyond the grace: time to end what is left cleanly before the process gives up. */
+const SHUTDOWN_SLACK_MS = 5_000;
 
 const USAGE = `Usage: ${PROGRAM} [flags]
 
@@ -63,10 +64,13 @@ Mock host:
   --watch                     reload --scenarios/--catalogs when a file changes (a bad edit keeps the last good set)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
-  --max-active-runs N         runs not yet finished before starts get 429 (default 64)
-  --max-open-streams N        concurrent event streams before GETs get 429 (default 256)
+  --max-active-runs N         runs not yet finished before starts get 429 (default 4096; Go has no cap)
+  --max-open-streams N        concurrent event streams before GETs get 429 (default 4096; Go has no cap)
 Other:
-  --name NAME                 name on the first startup line (default "glue daemon")
+  --shutdown-timeout DUR      on SIGTERM/SIGINT, requests in flight (streams included) get this long to
+                              finish, as glue serve's 5s; what is left then ends cleanly (default 5s)
+  --name NAME                 runtime.name in /v1/diagnostics (default "glue", as glue serve)
+  --startup-name NAME         name on the first startup line (default "glue daemon", as glue serve)
   --allow-remote              allow a non-loopback --listen address (needs --token or $GLUE_DAEMON_TOKEN)
   --help                      print this help
   --version                   print the version
@@ -94,7 +98,9 @@ const OPTIONS = {
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
   'max-open-streams': { type: 'string' },
-  name: { type: 'string', default: 'glue daemon' },
+  'shutdown-timeout': { type: 'string', default: '5s' },
+  name: { type: 'string', default: 'glue' },
+  'startup-name': { type: 'string', default: 'glue daemon' },
   'allow-remote': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
@@ -122,6 +128,8 @@ interface DaemonConfig {
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
+  startupName: string;
+  shutdownTimeoutMs: number;
   limits: { maxActiveRuns?: number; maxOpenStreams?: number };
 }
 
@@ -166,6 +174,7 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
     if (owner !== undefined) throw new UsageError(takenMessage(metadataPath, owner));
   }
   const timeout = parseGoDuration(values['permission-timeout']);
+  const shutdownTimeout = parseGoDuration(values['shutdown-timeout']);
   const delayScale = parseDelayScale(values['delay-scale']);
   if (values['log-format'] !== 'pretty' && values['log-format'] !== 'json') {
     throw new UsageError(`invalid value ${JSON.stringify(values['log-format'])} for --log-format: want pretty or json`);
@@ -207,7 +216,9 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       }),
       faults,
       permissionStorePath: values['permission-store'] || undefined,
-      name: values.name.trim() || 'glue daemon',
+      name: values.name.trim() || 'glue',
+      startupName: values['startup-name'].trim() || 'glue daemon',
+      shutdownTimeoutMs: shutdownTimeout > 0 ? shutdownTimeout : DEFAULT_SHUTDOWN_TIMEOUT_MS,
       limits: {
         ...(values['max-active-runs'] !== undefined ? { maxActiveRuns: positiveInteger('--max-active-runs', values['max-active-runs']) } : {}),
         ...(values['max-open-streams'] !== undefined ? { maxOpenStreams: positiveInteger('--max-open-streams', values['max-open-streams']) } : {}),
@@ -236,7 +247,7 @@ function packageVersion(): string {
 
 /** daemon.ServeLocal's four lines; never the token. */
 function startupLines(config: DaemonConfig, baseUrl: string): string {
-  const lines = [`${config.name} listening`, `base_url: ${baseUrl}`];
+  const lines = [`${config.startupName} listening`, `base_url: ${baseUrl}`];
   if (config.metadataPath !== '') {
     lines.push(`metadata: ${config.metadataPath}`, `token: written to metadata file (${config.tokenSource})`);
   } else {
@@ -255,6 +266,7 @@ function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
     version: packageVersion(),
     // Operator messages (a grant the store could not keep), control bytes escaped.
     log: (line) => process.stderr.write(`${PROGRAM}: ${line.replace(/[\x00-\x1f\x7f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`),
+    name: config.name,
     // The diagnostics runtime block the captured fake host reports (captures 019, 162).
     runtime: {
       listen_addr: config.listenFlag,
@@ -329,10 +341,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let node: NodeServer;
   try {
-    node = await serveNode(server, { host: config.listen.host || '::', port: config.listen.port, closeGraceMs: CLOSE_GRACE_MS });
+    node = await serveNode(server, { host: config.listen.host || '::', port: config.listen.port, closeGraceMs: config.shutdownTimeoutMs });
   } catch (err) {
     await server.close();
-    process.stderr.write(`${PROGRAM}: Failed to listen on ${formatListen(config.listen)}: ${errorText(err)}\n`);
+    // glue serve's line: the error as Go words it, nothing else (exit 1).
+    process.stderr.write(`${listenErrorText(config.listen.host, config.listen.port, err)}\n`);
     return 1;
   }
   if (config.metadataPath !== '') {
@@ -348,38 +361,40 @@ async function main(argv: readonly string[]): Promise<number> {
     } catch (err) {
       await node.close();
       await server.close();
-      process.stderr.write(`${PROGRAM}: Failed to write the metadata file ${config.metadataPath}: ${errorText(err)}\n`);
+      process.stderr.write(`${pathErrorText(err)}\n`);
       return 1;
     }
   }
   process.stdout.write(startupLines(config, node.url));
 
   await signal;
-  // Unlike Go (which leaves streams hanging for 5 s, capture 187), end every stream with a terminal
-  // event and deny pending permissions first, so clients see a clean end. Unlike Go (capture 159),
-  // the metadata file is removed while it still names this process, so no client finds a stale one.
+  // Go's sequence (ServeLocal → http.Server.Shutdown): stop listening, close idle connections, let
+  // requests in flight finish (streams keep streaming) for the shutdown timeout. Then, unlike Go
+  // (which cuts what is left mid-stream, capture 187), end it cleanly: deny pending permissions,
+  // cancel runs, let each stream deliver its terminal event. As glue serve, exit 1 with `context
+  // deadline exceeded` when the timeout ran out, 0 otherwise. Unlike Go (capture 159), the metadata
+  // file is removed while it still names this process, so no client finds a stale one.
   const budget = setTimeout(() => {
-    process.stderr.write(`${PROGRAM}: shutdown took longer than ${SHUTDOWN_BUDGET_MS} ms; exiting\n`);
+    process.stderr.write(`${PROGRAM}: shutdown took longer than ${config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS} ms; exiting\n`);
     process.exit(1);
-  }, SHUTDOWN_BUDGET_MS);
+  }, config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS);
   budget.unref();
   // A second signal while shutting down means "now".
   void nextSignal().then(() => process.exit(1));
   watched?.close();
-  await server.shutdown();
-  await node.close();
+  const { drained } = await node.close({ graceMs: config.shutdownTimeoutMs, onGraceExpired: () => server.shutdown() });
   await server.close();
   if (config.metadataPath !== '') removeIfOwned(config.metadataPath, node.url);
+  if (!drained) {
+    process.stderr.write('context deadline exceeded\n');
+    return 1;
+  }
   return 0;
 }
 
 /** One console line of the workbench, prefixed once, control bytes escaped. */
 function say(line: string): void {
   process.stderr.write(`${PROGRAM}: ${escapeControl(line)}\n`);
-}
-
-function formatListen(listen: ListenAddress): string {
-  return `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
 }
 
 function errorText(err: unknown): string {

@@ -68,7 +68,7 @@ describe('startup', () => {
 
   it('defaults to a generated 256-bit token in <user config dir>/glue/daemon.json, and serves the minimal host', async () => {
     const config = tempDir();
-    const daemon = spawnDaemon(['--minimal', '--name', 'glue refd'], { XDG_CONFIG_HOME: config });
+    const daemon = spawnDaemon(['--minimal', '--startup-name', 'glue refd', '--name', 'glue-refd'], { XDG_CONFIG_HOME: config });
     const lines = await daemon.lines(4);
     const path = join(config, 'glue', 'daemon.json');
     expect(lines).toEqual(['glue refd listening', expect.stringMatching(/^base_url: /), `metadata: ${path}`, 'token: written to metadata file (generated)']);
@@ -77,6 +77,8 @@ describe('startup', () => {
     expect(daemon.stdout()).not.toContain(metadata.token);
     const status = await fetch(metadata.base_url + '/v1/status', { headers: { Authorization: `Bearer ${metadata.token}` } });
     expect(((await status.json()) as { tools_count: number }).tools_count).toBe(0);
+    const diagnostics = await fetch(metadata.base_url + '/v1/diagnostics', { headers: { Authorization: `Bearer ${metadata.token}` } });
+    expect(((await diagnostics.json()) as { runtime: { name: string } }).runtime.name).toBe('glue-refd');
     daemon.child.kill('SIGTERM');
     expect((await within(daemon.exit, 'exit after SIGTERM')).code).toBe(0);
   });
@@ -108,7 +110,8 @@ describe('refusals and usage', () => {
     const port = new URL((await first.lines(3))[1]!.slice('base_url: '.length)).port;
     const second = spawnDaemon(['--listen', `127.0.0.1:${port}`, '--token', TOKEN, '--metadata', '']);
     expect((await within(second.exit, 'exit')).code).toBe(1);
-    expect(second.stderr()).toMatch(new RegExp(`Failed to listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    // glue serve's line, exactly: Go's net.OpError text and nothing else.
+    expect(second.stderr()).toBe(`listen tcp 127.0.0.1:${port}: bind: address already in use\n`);
     first.child.kill('SIGTERM');
     expect((await within(first.exit, 'exit after SIGTERM')).code).toBe(0);
   });

@@ -1,7 +1,10 @@
 /**
- * Shutdown with a permission pending. Go leaves the stream hanging and cuts it after 5 s without a
- * terminal event (captures 185-187); the mock daemon ends it cleanly instead: the pending request is
- * denied, the stream gets its terminal event and ends, and the process exits 0.
+ * Shutdown as Go's ServeLocal does it (measured live, test/live/): on SIGTERM the listener closes
+ * (new connections refused), idle keep-alive connections are closed, and requests in flight go on:
+ * a `slow` run streams to its end and the process exits 0. What is still open when the shutdown
+ * timeout runs out is where the mock parts from Go (which cuts it mid-stream, captures 185-187): the
+ * pending permission is denied, the stream gets its terminal event, and the process exits 1 with
+ * glue serve's `context deadline exceeded`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReferenceServer } from '../../reference-server/index.js';
@@ -47,20 +50,53 @@ async function rest(iterator: AsyncIterator<{ data: string }>): Promise<string[]
   }
 }
 
+async function startRun(baseUrl: string, text: string): Promise<AsyncIterator<{ data: string }>> {
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const started = await fetch(baseUrl + '/v1/sessions/shutdown/runs', { method: 'POST', headers: auth, body: JSON.stringify({ text }) });
+  expect(started.status).toBe(201);
+  const { events_url: eventsUrl } = (await started.json()) as { events_url: string };
+  const response = await fetch(baseUrl + eventsUrl, { headers: auth });
+  return readSse(response.body!, { idleTimeoutMs: 10_000, totalTimeoutMs: 20_000 })[Symbol.asyncIterator]();
+}
+
 describe('glue-mock-daemon on SIGTERM', () => {
-  it('ends a stream waiting on a permission with a terminal event and exits 0', async () => {
+  it('lets a streaming run finish within the shutdown timeout, refuses new connections meanwhile, and exits 0', async () => {
+    // slow: 50 deltas, 20 ms apart here; the default 5 s timeout leaves it time to end.
+    const daemon = spawnDaemon(['--token', TOKEN, '--metadata', '', '--delay-scale', '0.2']);
+    const baseUrl = (await daemon.lines(3))[1]!.slice('base_url: '.length);
+    const iterator = await startRun(baseUrl, 'slow');
+    const first = await within(iterator.next(), 'the first event');
+    expect((JSON.parse(first.value.data) as { type: string }).type).toBe('run_start');
+
+    daemon.child.kill('SIGTERM');
+    const after = await within(rest(iterator), 'the stream to end after SIGTERM');
+    await expect(fetch(baseUrl + '/v1/health')).rejects.toThrow();
+    expect(after.filter((type) => type === 'text_delta')).toHaveLength(50);
+    expect(after.at(-1)).toBe('run_done');
+    expect(await within(daemon.exit, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(daemon.stderr()).toBe('');
+  });
+
+  it('ends a stream still waiting on a permission when the timeout runs out: denial, terminal event, exit 1 "context deadline exceeded"', async () => {
     // No --permission-timeout: the 10 min default, as in capture 184, so only shutdown can end the wait.
-    const daemon = spawnDaemon(['--token', TOKEN, '--metadata', '']);
+    const daemon = spawnDaemon(['--token', TOKEN, '--metadata', '', '--shutdown-timeout', '1s']);
     const baseUrl = (await daemon.lines(3))[1]!.slice('base_url: '.length);
     const { iterator, seen } = await within(pendingPermissionStream(baseUrl), 'the permission request');
     expect(seen).toEqual(['run_start', 'loop_start', 'turn_start', 'message_start', 'message_end', 'tool_start', 'permission_request']);
 
+    const signaledAt = Date.now();
     daemon.child.kill('SIGTERM');
-    const after = await within(rest(iterator), 'the stream to end after SIGTERM');
-    expect(after.length).toBeGreaterThan(0);
+    const next = await within(iterator.next(), 'the first event after SIGTERM');
+    // Nothing arrives during the grace (as Go); then the denial reaches the tool.
+    expect(Date.now() - signaledAt).toBeGreaterThanOrEqual(900);
+    const toolEnd = JSON.parse(next.value.data) as { type: string; payload: unknown };
+    expect(toolEnd.type).toBe('tool_end');
+    expect(JSON.stringify(toolEnd.payload)).toContain('permission denied: daemon shutting down');
+    const after = await within(rest(iterator), 'the stream to end');
     expect(TERMINAL.has(after.at(-1)!)).toBe(true);
     expect(after.filter((type) => TERMINAL.has(type))).toHaveLength(1);
-    expect(await within(daemon.exit, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await within(daemon.exit, 'exit after SIGTERM')).toEqual({ code: 1, signal: null });
+    expect(daemon.stderr()).toBe('context deadline exceeded\n');
     await expect(fetch(baseUrl + '/v1/health')).rejects.toThrow();
   });
 });
