@@ -79,9 +79,7 @@ export async function startCaseDaemon(clientCase: ClientCase, options: CaseDaemo
       { handle: (request) => trapRecorder(request, async () => goJsonResponse(404, { error: { code: 'not_found', message: 'route not found', retryable: false } })) },
       { host: '127.0.0.1', port: 0, closeGraceMs: 200 },
     );
-    opened.push(async () => {
-      await trap.close();
-    });
+    opened.push(() => trap.close());
 
     const server = createReferenceServer({
       token,

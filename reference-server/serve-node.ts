@@ -52,8 +52,10 @@ export interface NodeServer {
   url: string;
   address: AddressInfo;
   server: Server;
-  /** Go's graceful shutdown: stops accepting, ends idle keep-alive sockets, lets open responses finish within the grace, then cuts the rest. */
-  close(options?: CloseOptions): Promise<CloseResult>;
+  /** Stops accepting, ends idle keep-alive sockets, lets open responses finish within `closeGraceMs`, then cuts the rest. */
+  close(): Promise<void>;
+  /** `close()` with Go's `Shutdown` result and a hook to end what the grace left open (glue-mock-daemon on SIGTERM). */
+  shutdown(options?: CloseOptions): Promise<CloseResult>;
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -133,7 +135,7 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   // come); only when the grace runs out is what is left handed to `onGraceExpired`, then cut.
   let closing: Promise<CloseResult> | undefined;
   const inFlight = new Set<ServerResponse>();
-  const close = (closeOptions: CloseOptions = {}): Promise<CloseResult> => {
+  const shutdown = (closeOptions: CloseOptions = {}): Promise<CloseResult> => {
     closing ??= new Promise<CloseResult>((resolve) => {
       let drained = true;
       const grace = setTimeout(() => {
@@ -168,7 +170,11 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
     });
   });
 
-  return { url: origin, address, server, close };
+  const close = async (): Promise<void> => {
+    await shutdown();
+  };
+
+  return { url: origin, address, server, close, shutdown };
 }
 
 /** A request node's parser rejected (or a timeout): answer with the JSON envelope when the socket allows it. */

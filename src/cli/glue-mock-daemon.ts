@@ -382,7 +382,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // A second signal while shutting down means "now".
   void nextSignal().then(() => process.exit(1));
   watched?.close();
-  const { drained } = await node.close({ graceMs: config.shutdownTimeoutMs, onGraceExpired: () => server.shutdown() });
+  const { drained } = await node.shutdown({ graceMs: config.shutdownTimeoutMs, onGraceExpired: () => server.shutdown() });
   await server.close();
   if (config.metadataPath !== '') removeIfOwned(config.metadataPath, node.url);
   if (!drained) {

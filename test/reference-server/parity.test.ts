@@ -7,7 +7,7 @@
  * normalised `data:`), one event per chunk for the `--raw` capture, and the permission store file.
  * Every capture matches, except the short list of intentional differences below, asserted exactly.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -132,10 +132,20 @@ function compareStream(capture: HttpCapture, reader: StreamReader, seenAtGraceEn
   }
 }
 
-function compareStoreFile(capture: Capture, storePath: string): void {
+/** The store file may be written just after the decision is answered: wait for the write, bounded. */
+async function storeFileText(storePath: string, want: string): Promise<string> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const text = existsSync(storePath) ? readFileSync(storePath, 'utf8') : '';
+    if (normalize(text) === normalize(want) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function compareStoreFile(capture: Capture, storePath: string): Promise<void> {
   const afterCommand = capture.text.slice(capture.text.indexOf('\n') + 1);
   const captured = afterCommand.slice(0, afterCommand.indexOf('# stat'));
-  const ours = readFileSync(storePath, 'utf8');
+  const ours = await storeFileText(storePath, captured);
   if (normalize(ours) !== normalize(captured)) note(capture.number, `store file ${ours}, captured ${captured}`);
   const fileMode = (statSync(storePath).mode & 0o777).toString(8);
   const dirMode = (statSync(dirname(storePath)).mode & 0o777).toString(8);
@@ -173,7 +183,7 @@ async function replayInstance(captures: readonly Capture[], config: InstanceConf
     for (const capture of group) {
       if (capture.number === storeFileCapture && config.storePath) {
         await replay.settle();
-        compareStoreFile(capture, config.storePath);
+        await compareStoreFile(capture, config.storePath);
         compared.add(capture.number);
         continue;
       }
