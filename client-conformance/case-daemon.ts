@@ -5,7 +5,7 @@
  * it and answers 404; and a metadata file in a fresh config directory.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ let sharedHost: MockHost | undefined;
 function caseHost(): MockHost {
   if (sharedHost) return sharedHost;
   const dir = mkdtempSync(join(tmpdir(), 'glue-client-scenarios-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'big-answer.yaml'), `description: One answer longer than 600 KiB, in one delta.\nmatch:\n  text: big-answer\nturns:\n  - text: "${BIG_ANSWER_TEXT}"\n`);
   sharedHost = loadMockHost({ scenariosDir: dir });
   return sharedHost;

@@ -6,11 +6,12 @@
  */
 import type { Middleware } from '../reference-server/faults/middleware.js';
 import { routeOf } from '../reference-server/faults/middleware.js';
+import { readTextCapped } from '../src/protocol/read-capped.js';
 import { validateSchema } from '../src/protocol/validator.js';
 import type { SchemaName } from '../src/protocol/types.js';
 import type { CaseFacts, RecordedRequest } from './types.js';
 
-const MAX_BODY_CHARS = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 /** A client that loops on requests must not grow the record without bound. */
 const MAX_REQUESTS = 500;
 
@@ -29,7 +30,8 @@ async function record(request: Request, at: RecordedRequest['at'], startedAt: nu
   request.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  const body = request.body === null ? '' : (await request.clone().text().catch(() => '')).slice(0, MAX_BODY_CHARS);
+  // A copy of the body, read under a cap (the daemon reads the original under its own).
+  const body = request.body === null ? '' : ((await readTextCapped(request.clone().body, MAX_BODY_BYTES).catch(() => '')) ?? `(body over ${MAX_BODY_BYTES} bytes, not recorded)`);
   const entry: RecordedRequest = { method: request.method, path: rawPath(request.url), headers, body, at, atMs: Date.now() - startedAt };
   const route = at === 'daemon' ? routeOf(request) : undefined;
   const schema = route && route.method === request.method ? BODY_SCHEMAS[route.name] : undefined;
