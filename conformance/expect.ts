@@ -22,6 +22,15 @@ export class CheckFailure extends Error {
   }
 }
 
+/**
+ * The check could not test its rule through its own slowness, not the daemon's fault (its
+ * permission request expired, by the daemon's own expires_at, before the check answered it): the
+ * runner runs the check again, and reports this as its failure only when every run was cut short.
+ */
+export class CheckInconclusive extends CheckFailure {
+  override name = 'CheckInconclusive';
+}
+
 /** Re-throws a failure of a prerequisite step as one about `rule` (other errors pass through). */
 export async function asPrerequisite<T>(rule: string, step: () => Promise<T>): Promise<T> {
   try {

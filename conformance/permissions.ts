@@ -4,7 +4,7 @@
  */
 import type { HttpResult } from '../src/protocol/http-client.js';
 import { decide, openEvents, startScenario, type EventStream, type ReceivedEvent, type StartedRun } from './events.js';
-import { expectValid, fail, isObject, show } from './expect.js';
+import { CheckInconclusive, expectValid, fail, isObject, show } from './expect.js';
 import { timeNs } from './time.js';
 import type { CheckContext, ScenarioName } from './types.js';
 
@@ -36,7 +36,7 @@ export async function answer(ctx: CheckContext, pending: PendingPermission, body
   const expires = timeNs(pending.request.payload['expires_at']);
   if (result.status === 404 && expires !== undefined && BigInt(Date.now()) * 1_000_000n > expires) {
     // Not a protocol fault: the check was slower than the daemon's timeout (a loaded machine).
-    fail(`the permission request expired (expires_at ${show(pending.request.payload['expires_at'])}) before the check could answer it, so the daemon rightly answered 404; give the daemon a longer permission timeout (and --permission-timeout)`, result.exchange);
+    throw new CheckInconclusive(`the permission request expired (expires_at ${show(pending.request.payload['expires_at'])}) before the check could answer it, so the daemon rightly answered 404; give the daemon a longer permission timeout (and --permission-timeout)`, result.exchange);
   }
   const json = expectValid('decidePermission', result, 200);
   if (json['accepted'] !== true) fail(`expected accepted true, got ${show(json['accepted'])}`, result.exchange);

@@ -14,7 +14,7 @@ import { createCheckContext } from './context.js';
 import { focusSseBody, isEventStream } from './exchange-focus.js';
 import { kitVersion } from './kit-version.js';
 import { createDetailBudget, RESULT_LIMITS, WIRE_LIMITS } from './limits.js';
-import { CheckFailure, CheckSkip, isObject } from './expect.js';
+import { CheckFailure, CheckInconclusive, CheckSkip, isObject } from './expect.js';
 import { aggregate, applyBaseline, baselineIds, runPool, summarize, unknownBaselineIds } from './outcome.js';
 import { selectChecks, SelectionError, type LevelFilter } from './select.js';
 import { DEFAULT_PROMPTS, type Check, type CheckResult, type Profile, type ScenarioPrompts, type SuiteReport, type Verdict } from './types.js';
@@ -209,7 +209,19 @@ function skipReason(check: Check, options: RunCheckOptions): string | undefined 
   return undefined;
 }
 
+/** Runs of a check cut short by its own slowness (`CheckInconclusive`) before that is its verdict. */
+const MAX_INCONCLUSIVE_RUNS = 3;
+
 async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckResult> {
+  const earlier: string[] = [];
+  for (let run = 1; ; run++) {
+    const { result, inconclusive } = await runCheckOnce(check, options);
+    if (!inconclusive || run >= MAX_INCONCLUSIVE_RUNS) return earlier.length === 0 ? result : { ...result, notes: [...earlier, ...result.notes] };
+    earlier.push(`run ${run} was cut short and the check ran again: ${result.message ?? ''}`);
+  }
+}
+
+async function runCheckOnce(check: Check, options: RunCheckOptions): Promise<{ result: CheckResult; inconclusive: boolean }> {
   const base = {
     id: check.id,
     area: check.area,
@@ -221,10 +233,10 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   };
   const started = Date.now();
   const reason = skipReason(check, options);
-  if (reason !== undefined) return { ...base, status: 'skip', durationMs: 0, message: reason, notes: [], exchanges: [] };
+  if (reason !== undefined) return { result: { ...base, status: 'skip', durationMs: 0, message: reason, notes: [], exchanges: [] }, inconclusive: false };
   // Without the capability list most checks cannot tell "not offered" from "broken": fail them.
   if (options.capabilities.list === undefined && !INDEPENDENT_AREAS.includes(check.area)) {
-    return { ...base, status: 'fail', durationMs: 0, message: followOnMessage('STATUS-001', options.capabilities.problem ?? 'no capabilities', options.checks ?? allChecks), brokenRule: 'STATUS-001', notes: [], exchanges: [] };
+    return { result: { ...base, status: 'fail', durationMs: 0, message: followOnMessage('STATUS-001', options.capabilities.problem ?? 'no capabilities', options.checks ?? allChecks), brokenRule: 'STATUS-001', notes: [], exchanges: [] }, inconclusive: false };
   }
 
   // Timer checks wait for the daemon's permission timeout on top of the usual budget.
@@ -254,6 +266,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   let message: string | undefined;
   let pinned: Exchange | undefined;
   let brokenRule: string | undefined;
+  let inconclusive = false;
   try {
     const body = check.run(recording.context).then(() => 'done' as const);
     const outcome = await Promise.race([body, deadline]);
@@ -271,6 +284,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
     } else if (error instanceof CheckFailure) {
       status = 'fail';
       message = error.message;
+      inconclusive = error instanceof CheckInconclusive;
       pinned = error.exchange;
       if (error.rule !== undefined && error.rule !== check.id) brokenRule = error.rule;
     } else if (error instanceof HttpError) {
@@ -290,7 +304,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
   const { shown, failedIndex } = pickExchanges(recording.exchanges, pinned);
   const exchanges = shown.map((e) => (isEventStream(e.responseHeaders) && e.responseBody !== undefined ? { ...e, responseBody: focusSseBody(e.responseBody, e === pinned ? message : undefined) } : e));
   if (brokenRule !== undefined && message !== undefined) message = followOnMessage(brokenRule, message, options.checks ?? allChecks);
-  return {
+  const result: CheckResult = {
     ...base,
     status,
     durationMs: Date.now() - started,
@@ -300,6 +314,7 @@ async function runCheck(check: Check, options: RunCheckOptions): Promise<CheckRe
     exchanges,
     notes: recording.notes,
   };
+  return { result, inconclusive };
 }
 
 /**

@@ -147,3 +147,42 @@ describe('timing tag', () => {
     expect(aggregate([base, { ...base, status: 'pass' }]).status).toBe('flaky');
   });
 });
+
+describe('a check cut short by its own slowness', () => {
+  /** Holds the first `held` decisions until their request expired (the daemon's timer runs first). */
+  function slowDecisions(held: number, permissionTimeoutMs: number) {
+    let decisions = 0;
+    return startDaemon({
+      permissionTimeoutMs,
+      wrap: (next) => async (request) => {
+        if (request.method === 'POST' && new URL(request.url).pathname.endsWith('/decision') && ++decisions <= held) {
+          await new Promise((resolve) => setTimeout(resolve, 2 * permissionTimeoutMs));
+        }
+        return next(request);
+      },
+    });
+  }
+
+  it('runs again when its permission request expired before it answered, and says so', async () => {
+    const daemon = await slowDecisions(1, 300);
+    try {
+      const report = await runSuite({ url: daemon.url, token: daemon.token, profile: 'scripted', only: ['PERM-003'] });
+      expect(report.results[0]?.status).toBe('pass');
+      expect(report.results[0]?.notes[0]).toMatch(/^run 1 was cut short and the check ran again: the permission request expired/);
+    } finally {
+      await daemon.close();
+    }
+  });
+
+  it('fails with the reason when every run was cut short', async () => {
+    const daemon = await slowDecisions(Infinity, 200);
+    try {
+      const [result] = (await runSuite({ url: daemon.url, token: daemon.token, profile: 'scripted', only: ['PERM-003'] })).results;
+      expect(result?.status).toBe('fail');
+      expect(result?.message).toMatch(/expired .* before the check could answer it, so the daemon rightly answered 404; give the daemon a longer permission timeout/);
+      expect(result?.notes).toHaveLength(2);
+    } finally {
+      await daemon.close();
+    }
+  });
+});
