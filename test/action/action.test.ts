@@ -5,11 +5,12 @@
  * daemon: outputs, job summary, report files, exit codes 0, 1 and 2, and never the token.
  */
 import { validateAction, validateWorkflow } from '@action-validator/core';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createFaultyServer } from '../../reference-server/faults/index.js';
@@ -129,15 +130,16 @@ describe('action/run.mjs end to end against the reference daemon', () => {
   });
 
   it('a conforming daemon: exit 0, counts as outputs, the Markdown job summary and every report file', async () => {
-    const run = await runScript({ URL: clean, PROFILE: 'scripted', PERMISSION_TIMEOUT: '500ms', WAIT: '30s', REPORTERS: 'junit,html' }, token);
+    // The `any` profile: the action's wiring is under test here, not the daemon's timers.
+    const run = await runScript({ URL: clean, PROFILE: 'any', WAIT: '30s', REPORTERS: 'junit,html' }, token);
     expect(run.code, run.console).toBe(0);
     expect(run.outputs['exit-code']).toBe('0');
     expect(run.outputs['failed']).toBe('0');
     const report = JSON.parse(readFileSync(join(run.dir, 'report.json'), 'utf8')) as { summary: { passed: number; skipped: number }; profile: string };
-    expect(report.profile).toBe('scripted');
+    expect(report.profile).toBe('any');
     expect(run.outputs['passed']).toBe(String(report.summary.passed));
     expect(run.outputs['skipped']).toBe(String(report.summary.skipped));
-    expect(report.summary.passed).toBeGreaterThan(80);
+    expect(report.summary.passed).toBeGreaterThan(50);
     expect(run.outputs['report-dir']).toBe(run.dir);
     expect(readdirSync(run.dir).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
     expect(run.summary).toMatch(/^## glue-conformance: ✅ every MUST check passed/);
@@ -165,6 +167,19 @@ describe('action/run.mjs end to end against the reference daemon', () => {
     expect(run.outputs['exit-code']).toBe('2');
     expect(run.outputs['passed']).toBe('');
     expect(run.summary).toMatch(/^## glue-conformance: ❌ the suite did not run\n\n```text\nglue-conformance: the daemon at http:\/\/127\.0\.0\.1:\d+ was not ready within --wait 500 ms/);
+  });
+
+  it('maps every input to the kit command line, the token never among the arguments', () => {
+    const env = { INPUT_URL: 'http://127.0.0.1:7777', INPUT_METADATA: '/ignored/when/url', INPUT_PROFILE: 'scripted', INPUT_PERMISSION_TIMEOUT: '2s', INPUT_EXPECTED_FAILURES: 'baseline.txt', INPUT_WAIT: '45s', INPUT_REPORTERS: 'junit, HTML', INPUT_REPORT_DIR: '/tmp/r', GLUE_DAEMON_TOKEN: token };
+    const script = `import('${pathToFileURL(join(ROOT, 'action/run.mjs')).href}').then((m) => console.log(JSON.stringify(m.kitArguments(process.env))))`;
+    const out = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+    const { args, reportDir } = JSON.parse(out.stdout) as { args: string[]; reportDir: string };
+    expect(reportDir).toBe('/tmp/r');
+    expect(args).toEqual([
+      '--url', 'http://127.0.0.1:7777', '--profile', 'scripted', '--permission-timeout', '2s', '--expected-failures', 'baseline.txt', '--wait', '45s',
+      '--reporter', 'json=/tmp/r/report.json', '--reporter', 'markdown=/tmp/r/summary.md', '--reporter', 'junit=/tmp/r/junit.xml', '--reporter', 'html=/tmp/r/report.html', '--reporter', 'pretty',
+    ]);
+    expect(args.join(' ')).not.toContain(token);
   });
 
   it('an unknown reporter is refused before anything runs', async () => {

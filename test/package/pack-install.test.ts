@@ -118,25 +118,13 @@ console.log(JSON.stringify([allClientCases.length > 30, c.baseUrl.startsWith('ht
   }, 90_000);
 
   /**
-   * A TypeScript consumer of the MSW handlers, type-checked with the kit's compiler and run:
-   * `{"type": kind}` with `module: nodenext`. For "commonjs" the file compiles to require()
-   * calls, so TypeScript resolves msw's CommonJS typings for `msw/node` while the kit's own
-   * typings must name the same HttpHandler (the HttpHandler/AnyHandler error otherwise).
+   * TypeScript consumers of the MSW handlers, type-checked with the kit's compiler in ONE run and
+   * then run: `esm/` has `{"type": "module"}`, `cjs/` `{"type": "commonjs"}`, both `module:
+   * nodenext`. The CommonJS file compiles to require() calls, so TypeScript resolves msw's
+   * CommonJS typings for `msw/node` while the kit's typings must name the same HttpHandler
+   * (otherwise: HttpHandler is not assignable to AnyHandler). Errors are told apart by file.
    */
-  async function mswConsumer(kind: 'module' | 'commonjs'): Promise<string> {
-    const dir = join(work, `consumer-${kind}`);
-    mkdirSync(join(dir, 'src'), { recursive: true });
-    // The same installed packages as the main project (npm i -D glue-conformance msw), plus the
-    // kit's own @types/node (a Node test project has it).
-    symlinkSync(join(project, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${kind}`, private: true, type: kind }));
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')], strict: true, skipLibCheck: true, outDir: 'out', rootDir: 'src' }, include: ['src'] }),
-    );
-    writeFileSync(
-      join(dir, 'src', 'index.ts'),
-      `import { setupServer } from 'msw/node';
+  const CONSUMER = `import { setupServer } from 'msw/node';
 import { createGlueHandlers, type GlueHandlers } from 'glue-conformance/msw';
 
 const handlers: GlueHandlers = createGlueHandlers({ baseUrl: 'http://glue.test', token: 'consumer-token' });
@@ -151,21 +139,48 @@ async function main(): Promise<void> {
   await handlers.server.close();
 }
 void main();
-`,
-    );
-    await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], dir, 120_000).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`tsc failed for the ${kind} consumer:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
-    const { stdout } = await exec(process.execPath, [join(dir, 'out', 'index.js')], dir, 30_000);
-    return stdout;
+`;
+  let compiled: Promise<string> | undefined;
+  function compileConsumers(): Promise<string> {
+    compiled ??= (async () => {
+      const dir = join(work, 'consumers');
+      // The packages of the main project (npm i -D glue-conformance msw); @types/node from the kit.
+      mkdirSync(dir);
+      symlinkSync(join(project, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumers', private: true }));
+      for (const [folder, type] of [['esm', 'module'], ['cjs', 'commonjs']] as const) {
+        mkdirSync(join(dir, folder));
+        writeFileSync(join(dir, folder, 'package.json'), JSON.stringify({ type }));
+        writeFileSync(join(dir, folder, 'index.ts'), CONSUMER);
+      }
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')], strict: true, skipLibCheck: true }, include: ['esm', 'cjs'] }),
+      );
+      try {
+        await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir, '--pretty', 'false'], dir, 120_000);
+        return '';
+      } catch (error) {
+        const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+        return `${stdout}${stderr}`;
+      }
+    })();
+    return compiled;
+  }
+
+  async function runConsumer(folder: 'esm' | 'cjs'): Promise<unknown> {
+    const errors = (await compileConsumers()).split('\n').filter((line) => line.startsWith(`${folder}/`) || (line.includes('error TS') && !/^(esm|cjs)\//.test(line)));
+    expect(errors, errors.join('\n')).toEqual([]);
+    const { stdout } = await exec(process.execPath, [join(work, 'consumers', folder, 'index.js')], join(work, 'consumers', folder), 30_000);
+    return JSON.parse(stdout);
   }
 
   it('a TypeScript ESM consumer ("type": "module", module nodenext) type-checks and runs the MSW handlers', async () => {
-    expect(JSON.parse(await mswConsumer('module'))).toEqual([200, { ok: true, version: 1 }, 200]);
+    expect(await runConsumer('esm')).toEqual([200, { ok: true, version: 1 }, 200]);
   }, 150_000);
 
   it('a TypeScript CommonJS consumer ("type": "commonjs", module nodenext) does too, without the HttpHandler/AnyHandler type error', async () => {
-    expect(JSON.parse(await mswConsumer('commonjs'))).toEqual([200, { ok: true, version: 1 }, 200]);
+    expect(await runConsumer('cjs')).toEqual([200, { ok: true, version: 1 }, 200]);
   }, 150_000);
 
   it('stands alone: LICENSE, repository/homepage/bugs, every file the README links to, every capture a check cites', () => {
