@@ -23,8 +23,8 @@ export interface TestDaemon {
  */
 export const TEST_PERMISSION_TIMEOUT_MS = 1_000;
 
-export async function startDaemon(options: { minimal?: boolean; sessions?: boolean; wrap?: Wrap; permissionTimeoutMs?: number } = {}): Promise<TestDaemon> {
-  const token = randomBytes(24).toString('hex');
+export async function startDaemon(options: { minimal?: boolean; sessions?: boolean; wrap?: Wrap; permissionTimeoutMs?: number; token?: string } = {}): Promise<TestDaemon> {
+  const token = options.token ?? randomBytes(24).toString('hex');
   const permissionTimeoutMs = options.permissionTimeoutMs ?? TEST_PERMISSION_TIMEOUT_MS;
   const server = createReferenceServer({ token, host: loadMockHost({ minimal: options.minimal ?? false, sessions: options.sessions ?? false }), permissionTimeoutMs });
   const base: Handle = (request) => server.handle(request);
