@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Compiles the CLIs once, so the ~100 CLI processes the tests spawn start without tsx.
+    globalSetup: ['test/support/build-cli.ts'],
     // Vitest's default is CPUs − 1, i.e. ONE worker on a 2-core box, so files ran one after another
     // while most of them wait on sockets, child processes and permission timeouts (the suite used
     // ~0.8 of the 2 cores). One worker per CPU keeps both busy without oversubscribing a loaded box;

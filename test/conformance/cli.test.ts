@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/glue-conformance.js';
+import { cliArgv } from '../support/cli-entry.js';
 import { parseXmlElements } from './xml-well-formed.js';
 import { startDaemon, type TestDaemon } from './support.js';
 
-const CLI = join(import.meta.dirname, '../../src/cli/glue-conformance.ts');
 const FINAL_LINE = /^(\d+) passed, (\d+) failed, (\d+) skipped$/;
 
 interface Outcome {
@@ -20,7 +20,7 @@ interface Outcome {
 /** Spawns the CLI with a hard bound, so a hanging CLI fails the test instead of stalling it. */
 function runCli(args: string[], env: Record<string, string> = {}, boundMs = 25_000): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    const child = spawn(process.execPath, [...cliArgv('glue-conformance'), ...args], {
       cwd: join(import.meta.dirname, '../..'),
       env: { ...process.env, NO_COLOR: '1', GLUE_DAEMON_TOKEN: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,7 +168,7 @@ describe('glue-conformance CLI', () => {
 
   it('passes against a spawned glue-mock-daemon (scripted profile)', async () => {
     const token = 'conformance-spawned-token-0123456789';
-    const daemonProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/glue-mock-daemon.ts'), '--listen', '127.0.0.1:0', '--token', token, '--permission-timeout', '1s', '--metadata', ''], {
+    const daemonProcess = spawn(process.execPath, [...cliArgv('glue-mock-daemon'), '--listen', '127.0.0.1:0', '--token', token, '--permission-timeout', '1s', '--metadata', ''], {
       cwd: join(import.meta.dirname, '../..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

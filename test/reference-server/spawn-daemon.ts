@@ -1,5 +1,5 @@
 /**
- * Spawns `glue-mock-daemon` from source (node --import tsx) for the CLI tests, with every wait
+ * Spawns `glue-mock-daemon` (the per-run build, else the sources through tsx) for the CLI tests, with every wait
  * bounded and the child killed in cleanup no matter how a test ends.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/protocol/package-root.js';
+import { cliArgv } from '../support/cli-entry.js';
 
 export const WAIT_MS = 15_000;
 
@@ -59,7 +60,7 @@ export function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Prom
  * points into a temp dir, so a test never reads a real token or writes the real metadata file.
  */
 export function spawnDaemon(args: string[], env: Record<string, string> = {}): SpawnedDaemon {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/glue-mock-daemon.ts', ...args], {
+  const child = spawn(process.execPath, [...cliArgv('glue-mock-daemon'), ...args], {
     cwd: packageRoot(),
     env: { PATH: process.env.PATH ?? '', HOME: tempDir(), XDG_CONFIG_HOME: tempDir(), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
