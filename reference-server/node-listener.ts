@@ -323,13 +323,15 @@ function writeHead(res: ServerResponse, status: number, pairs: [string, string][
   const raw: string[] = [];
   for (const [name, value] of pairs) {
     // A client that asked to close (Connection: close, HTTP/1.0) gets `close`, even on an SSE
-    // response whose handler says keep-alive; net/http does the same.
-    raw.push(name, name === 'Connection' && !res.shouldKeepAlive ? 'close' : value);
+    // response whose handler says keep-alive; net/http drops the handler's value and writes
+    // `Connection: close` last (measured live against Go).
+    if (name === 'Connection' && !res.shouldKeepAlive) continue;
+    raw.push(name, value);
   }
   raw.push('Date', new Date().toUTCString());
   if (contentLength !== undefined) raw.push('Content-Length', String(contentLength));
   // net/http announces a close it is about to do (client sent `Connection: close`, or shutting down).
-  if (!res.shouldKeepAlive && !pairs.some(([name]) => name === 'Connection')) raw.push('Connection', 'close');
+  if (!res.shouldKeepAlive) raw.push('Connection', 'close');
   res.writeHead(status, raw);
 }
 
