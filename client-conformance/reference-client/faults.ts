@@ -35,7 +35,7 @@ export const CLIENT_FAULTS = {
   'unencoded-session': { rule: 'puts the session id into the path without percent-encoding', mustFail: ['CLI-RUN-002'] },
   'vague-errors': { rule: "reports failed requests without the status or the envelope's message", mustFail: ['CLI-AUTH-004', 'CLI-ERR-001', 'CLI-ERR-002', 'CLI-ERR-003', 'CLI-ERR-004'] },
   'retries-forever': { rule: 'retries a retryable error without bound', mustFail: ['CLI-ERR-002'] },
-  'prints-twice': { rule: 'prints the streamed deltas and then run_done.text again', mustFail: ['CLI-AUTH-001', 'CLI-RUN-001', 'CLI-SSE-001'] },
+  'prints-twice': { rule: 'prints the streamed deltas and then run_done.text again', mustFail: ['CLI-AUTH-001', 'CLI-RUN-001', 'CLI-SSE-002'] },
   'token-in-query': { rule: 'also puts the token into the event stream URL (?token=…)', mustFail: ['CLI-AUTH-001'] },
   'no-auth-on-stream': { rule: 'opens the event stream without the Authorization header', mustFail: ['CLI-AUTH-001'] },
   'ignores-metadata': { rule: 'never reads the metadata file', mustFail: ['CLI-META-001'] },

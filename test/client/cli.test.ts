@@ -3,7 +3,7 @@
  * a hanging and a flooding client are killed and failed, baselines and usage errors behave as in
  * the daemon suite, and the token never reaches the output.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -43,7 +43,10 @@ describe('glue-conformance client', () => {
   });
 
   it('passes the reference client as a command, with a JSON report free of the token', async () => {
-    const result = await run(['--command', reference, '--only', 'CLI-AUTH-001,CLI-RUN-002,CLI-PERM-001,CLI-PERM-002,CLI-META-001', '--reporter', 'json']);
+    const junit = join(mkdtempSync(join(tmpdir(), 'client-junit-')), 'client.xml');
+    const result = await run(['--command', reference, '--only', 'CLI-AUTH-001,CLI-RUN-002,CLI-PERM-001,CLI-PERM-002,CLI-META-001', '--reporter', 'json', '--reporter', `junit=${junit}`]);
+    // One reporter code path for both suites: the JUnit file groups the cases by client area.
+    expect(readFileSync(junit, 'utf8')).toContain('classname="glue-conformance.client.CLI-PERM"');
     const report = JSON.parse(result.stdout) as { suite: string; ok: boolean; results: Array<{ id: string; status: string; message?: string }> };
     expect(report.results.filter((r) => r.status !== 'pass')).toEqual([]);
     expect(report.results).toHaveLength(5);
