@@ -1,6 +1,6 @@
 /**
  * Sensitivity of the client suite: each client fault, switched on in the reference client, makes
- * every case it lists fail (and the clean client passes them, in reference-client.test.ts). Runs
+ * every case it lists fail (and the clean client passes them, in harness.test.ts). Runs
  * in process, only the listed cases per fault, faults in parallel.
  */
 import { describe, expect, it } from 'vitest';
