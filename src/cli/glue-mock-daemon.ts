@@ -14,6 +14,7 @@ import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-hos
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
 import type { MockHost } from '../../reference-server/host.js';
 import { escapeControl } from '../../reference-server/workbench/console-text.js';
+import { createRecordingProxy, type RecordingProxy } from '../../reference-server/workbench/record/recording-proxy.js';
 import { applyWorkbench, parseCorsOrigin, type LogFormat } from '../../reference-server/workbench/index.js';
 import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
@@ -61,6 +62,9 @@ Mock host:
                               DELETE /__glue/requests (clear); loopback listen addresses only
   --cors ORIGIN               let web pages from ORIGIN (scheme://host:port, or *) call the daemon: preflights
                               answered without a token, Access-Control-* on every answer (repeatable)
+  --record                    proxy --upstream and write each run it starts as scenario YAML to --out
+  --upstream URL              with --record: the daemon to proxy (its token is --token or $GLUE_DAEMON_TOKEN)
+  --out DIR                   with --record: where the scenarios go (replay them with --scenarios DIR)
   --watch                     reload --scenarios/--catalogs when a file changes (a bad edit keeps the last good set)
   --fault NAME                switch on a protocol fault (repeatable; --fault list prints them)
   --permission-store PATH     persist remembered permission grants to this JSON file
@@ -94,6 +98,9 @@ const OPTIONS = {
   'log-format': { type: 'string', default: 'pretty' },
   'inspect-requests': { type: 'boolean', default: false },
   cors: { type: 'string', multiple: true },
+  record: { type: 'boolean', default: false },
+  upstream: { type: 'string' },
+  out: { type: 'string' },
   fault: { type: 'string', multiple: true },
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
@@ -125,6 +132,7 @@ interface DaemonConfig {
   logFormat: LogFormat;
   inspectRequests: boolean;
   cors: string[];
+  record: { upstream: string; outDir: string } | undefined;
   faults: string[];
   permissionStorePath: string | undefined;
   name: string;
@@ -183,6 +191,13 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
   if (values['inspect-requests'] && !isLoopbackHost(listen.host)) {
     throw new UsageError(`--inspect-requests serves loopback listen addresses only, not "${values.listen}"`);
   }
+  if (values.record) {
+    if (!values.upstream || !/^https?:\/\/[^/]/.test(values.upstream)) throw new UsageError('--record needs --upstream URL, the http(s) base URL of the daemon to record');
+    if (!values.out) throw new UsageError('--record needs --out DIR, where the recorded scenarios go');
+    if (!explicitToken) throw new UsageError("--record needs the upstream daemon's token: --token or GLUE_DAEMON_TOKEN");
+  } else if (values.upstream !== undefined || values.out !== undefined) {
+    throw new UsageError('--upstream and --out only apply with --record');
+  }
   if (values.watch && values.scenarios === undefined && values.catalogs === undefined) {
     throw new UsageError('--watch reloads your own files: pass --scenarios DIR and/or --catalogs DIR');
   }
@@ -209,6 +224,7 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       logRequests: values['log-requests'],
       logFormat: values['log-format'] as LogFormat,
       inspectRequests: values['inspect-requests'],
+      record: values.record ? { upstream: values.upstream!, outDir: values.out! } : undefined,
       cors: (values.cors ?? []).map((text) => {
         const origin = parseCorsOrigin(text);
         if (origin === undefined) throw new UsageError(`invalid --cors origin ${JSON.stringify(text)}: want scheme://host[:port] such as http://localhost:5173, or *`);
@@ -331,8 +347,13 @@ async function main(argv: readonly string[]): Promise<number> {
       sessions: config.sessions,
       delayScale: config.delayScale,
     };
-    watched = config.watch ? watchMockHost(hostOptions, (event: ReloadReport) => say(event.message)) : undefined;
-    server = createServer(config, watched?.host ?? loadMockHost(hostOptions));
+    if (config.record) {
+      server = recordingServer(createRecordingProxy({ ...config.record, log: say }));
+      say(`recording runs of ${config.record.upstream} to ${config.record.outDir} (replay: --scenarios ${config.record.outDir})`);
+    } else {
+      watched = config.watch ? watchMockHost(hostOptions, (event: ReloadReport) => say(event.message)) : undefined;
+      server = createServer(config, watched?.host ?? loadMockHost(hostOptions));
+    }
   } catch (err) {
     // A scenario or catalog that does not load is a usage error, like a bad flag.
     if (!(err instanceof MockHostLoadError)) throw err;
@@ -390,6 +411,17 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** The recording proxy in the daemon's place: shutdown lets recordings in progress finish (bounded by the budget). */
+function recordingServer(proxy: RecordingProxy): ReferenceServer {
+  return {
+    handle: (request) => proxy.handle(request),
+    shutdown: () => Promise.race([proxy.settled(), new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]),
+    close: () => proxy.close(),
+    stats: () => ({ activeRuns: 0, openStreams: 0, retainedRuns: 0 }),
+    version: packageVersion(),
+  };
 }
 
 /** One console line of the workbench, prefixed once, control bytes escaped. */
