@@ -37,6 +37,8 @@ const DEFAULT_PERMISSION_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Beyond the grace: time to end what is left cleanly before the process gives up. */
 const SHUTDOWN_SLACK_MS = 5_000;
+/** On shutdown with --record: how long runs still being recorded may take to be written. */
+const RECORD_SETTLE_MS = 2_000;
 
 const USAGE = `Usage: ${PROGRAM} [flags]
 
@@ -417,7 +419,7 @@ async function main(argv: readonly string[]): Promise<number> {
 function recordingServer(proxy: RecordingProxy): ReferenceServer {
   return {
     handle: (request) => proxy.handle(request),
-    shutdown: () => Promise.race([proxy.settled(), new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]),
+    shutdown: () => Promise.race([proxy.settled(), new Promise<void>((resolve) => setTimeout(resolve, RECORD_SETTLE_MS).unref())]),
     close: () => proxy.close(),
     stats: () => ({ activeRuns: 0, openStreams: 0, retainedRuns: 0 }),
     version: packageVersion(),
