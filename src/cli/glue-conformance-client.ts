@@ -3,14 +3,13 @@
  * report, with the daemon suite's selection, baseline, reporters and exit codes (0 every MUST
  * case passed, 1 a MUST case failed, 2 usage error).
  */
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatResultLine, render, renderPretty, summaryLine } from '../../conformance/reporters/index.js';
+import { prettyLines, renderOutput, resultLines, summaryLine, writeReport } from '../../conformance/reporters/index.js';
 import { SuiteError } from '../../conformance/runner.js';
 import { SelectionError, type LevelFilter } from '../../conformance/select.js';
 import { PLACEHOLDERS } from '../../client-conformance/command.js';
 import { runClientSuite, selectClientCases, type ClientSuiteOptions } from '../../client-conformance/runner.js';
-import { redactor } from '../../client-conformance/session.js';
+import { createFileSink, createRedactor, createStreamSink } from '../output/index.js';
 import { parseGoDuration, UsageError } from './args.js';
 import type { ReporterName } from '../../conformance/reporters/index.js';
 
@@ -90,8 +89,14 @@ export interface SharedFlags {
   readBaseline(path: string): string[];
 }
 
+/** Console lines are wrapped by the sink, after redaction. */
+const UNWRAPPED = Number.POSITIVE_INFINITY;
+
 export async function clientMain(argv: string[], io: ClientIo, { reporterTargets, readBaseline }: SharedFlags): Promise<number> {
-  const write = (stream: NodeJS.WritableStream, text: string): void => void stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  // Everything written goes through a sink: redacted, control bytes from the client shown as escapes.
+  const redactor = createRedactor([io.env['GLUE_DAEMON_TOKEN']]);
+  const out = createStreamSink(io.stdout, { redactor });
+  const err = createStreamSink(io.stderr, { redactor, width: 0 });
   try {
     let parsed;
     try {
@@ -100,13 +105,13 @@ export async function clientMain(argv: string[], io: ClientIo, { reporterTargets
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const { values, tokens } = parsed;
-    if (values.help) return write(io.stdout, HELP), 0;
+    if (values.help) return out.document(HELP), 0;
     const level = values.level?.toLowerCase();
     if (level !== undefined && level !== 'must' && level !== 'should') throw new UsageError(`--level must be must or should, got ${JSON.stringify(values.level)}`);
     const selection = { ...(values.only ? { only: values.only } : {}), ...(values.skip ? { skip: values.skip } : {}), ...(level ? { level: level as LevelFilter } : {}) };
     if (values.list) {
       const cases = selectClientCases(selection);
-      return write(io.stdout, `${cases.map((c) => `${c.id.padEnd(14)} ${c.level.padEnd(6)} ${c.rule}`).join('\n')}\n${cases.length} cases`), 0;
+      return out.document(`${cases.map((c) => `${c.id.padEnd(14)} ${c.level.padEnd(6)} ${c.rule}`).join('\n')}\n${cases.length} cases\n`), 0;
     }
     if (values.command === undefined || values.command.trim() === '') throw new UsageError("no client: pass --command 'CMD {url} {token} {prompt}'");
     const timeout = values.timeout === undefined ? undefined : parseGoDuration(values.timeout);
@@ -126,28 +131,25 @@ export async function clientMain(argv: string[], io: ClientIo, { reporterTargets
     };
 
     const stdoutTaken = reporters.some((r) => r.name !== 'pretty' && r.path === undefined);
-    const console = stdoutTaken ? io.stderr : io.stdout;
     const color = !stdoutTaken && io.stdout.isTTY === true && !io.env['NO_COLOR'];
-    const redact = redactor(io.env['GLUE_DAEMON_TOKEN'] ?? '');
-    if (!values.quiet) write(console, `${PROGRAM}: testing ${redact(values.command)}`);
-    const report = await runClientSuite({ ...options, ...(values.quiet ? {} : { onCaseResult: (result) => write(console, formatResultLine(result, { color })) }) });
+    const console = stdoutTaken ? err : createStreamSink(io.stdout, { redactor, color });
+    if (!values.quiet) console.lines([`${PROGRAM}: testing ${values.command}`]);
+    const report = await runClientSuite({ ...options, ...(values.quiet ? {} : { onCaseResult: (result) => console.lines(resultLines(result, { color, width: UNWRAPPED })) }) });
     for (const target of reporters) {
       if (target.name === 'pretty' && target.path === undefined) continue;
-      const text = render(target.name, report);
-      if (target.path === undefined) write(io.stdout, text);
-      else writeFileSync(target.path, text);
+      writeReport(target.path === undefined ? out : createFileSink(target.path, { redactor }), renderOutput(target.name, report));
     }
     if (values.quiet) {
-      for (const failure of report.results.filter((r) => r.status === 'fail')) write(console, formatResultLine(failure));
-      write(console, summaryLine(report));
-    } else write(console, renderPretty(report, { color, progressShown: true }));
+      for (const failure of report.results.filter((r) => r.status === 'fail')) console.lines(resultLines(failure, { width: UNWRAPPED }));
+      console.lines(summaryLine(report));
+    } else console.lines(prettyLines(report, { color, progressShown: true, width: UNWRAPPED }));
     return report.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError || error instanceof SelectionError || (error instanceof SuiteError && error.kind === 'usage')) {
-      write(io.stderr, `${PROGRAM}: ${error.message}\nRun ${PROGRAM} --help for usage.`);
+      err.lines([`${PROGRAM}: ${error.message}`, `Run ${PROGRAM} --help for usage.`]);
       return 2;
     }
-    write(io.stderr, `${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
+    err.lines([`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`]);
     return 2;
   }
 }

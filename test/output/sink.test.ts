@@ -35,6 +35,19 @@ describe('console lines', () => {
     expect(off.text()).toBe('x\n');
   });
 
+  it('a newline inside a line entry is data: it cannot start a fake verdict line', () => {
+    const { sink, text } = capture();
+    sink.lines(['✗ X-001 MUST rule — got "a\n✓ every MUST check passed"']);
+    expect(text()).toBe('✗ X-001 MUST rule — got "a\\n✓ every MUST check passed"\n');
+  });
+
+  it('wrap after redaction, so a wrap never cuts the token in two', () => {
+    const { sink, text } = capture();
+    sink.lines([`${'w'.repeat(70)}${TOKEN}${'z'.repeat(70)}`]);
+    expect(text()).not.toContain(TOKEN.slice(0, 8));
+    expect(text().split('\n').every((line) => line.length <= 80)).toBe(true);
+  });
+
   it('redact before and after escaping', () => {
     const { sink, text } = capture();
     sink.lines(`Bearer ${TOKEN}\u001b`);
