@@ -129,7 +129,7 @@ export interface ReferenceServerOptions {
    * no trailing newline. Default: dropped (the CLI writes them to stderr).
    */
   log?: (line: string) => void;
-  /** `runtime.name` in /v1/diagnostics (default `glue-mock-daemon`). */
+  /** `runtime.name` in /v1/diagnostics (default `glue`, what `glue serve` reports). */
   name?: string;
   /** The rest of the diagnostics runtime block (listen_addr, metadata_path, token_source, …). */
   runtime?: RuntimeInfoInput;
@@ -215,7 +215,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     runtime: runtimeBlock(
       {
         ...options.runtime,
-        name: options.name ?? options.runtime?.name ?? 'glue-mock-daemon',
+        name: options.name ?? options.runtime?.name ?? 'glue',
         permission_remember_path: options.runtime?.permission_remember_path ?? storePath,
       },
       startedAt,

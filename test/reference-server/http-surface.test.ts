@@ -128,7 +128,7 @@ describe('status, capabilities and diagnostics', () => {
     const s = server();
     const before = (await json(await request(s, 'GET', '/v1/diagnostics'))) as Record<string, unknown>;
     expect(before).not.toHaveProperty('recent_errors');
-    expect(before.runtime).toEqual({ name: 'glue-mock-daemon', started_at: '2026-11-24T16:50:26Z', coding_enabled: false });
+    expect(before.runtime).toEqual({ name: 'glue', started_at: '2026-11-24T16:50:26Z', coding_enabled: false });
     for (let i = 0; i < 12; i++) {
       const run = (await json(await request(s, 'POST', `/v1/sessions/f${i}/runs`, { body: { text: 'fail' } }))) as { events_url: string };
       await (await request(s, 'GET', run.events_url)).text();
