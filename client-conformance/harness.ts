@@ -10,7 +10,8 @@
  */
 import type { CheckResult } from '../conformance/types.js';
 import { findClientCase } from './cases/index.js';
-import { judgeCase, prepareCase } from './session.js';
+import { createRedactor } from '../src/output/redact.js';
+import { judgeCase, prepareCase, redactResult } from './session.js';
 import type { ClientCase, ClientOutcome } from './types.js';
 
 /** What the client did: resolved (`ok`) with its output, or failed with an error. */
@@ -86,7 +87,8 @@ export async function startClientCase(id: string, options: StartClientCaseOption
         interrupted: session.interrupt.aborted,
       };
       try {
-        return judgeCase(clientCase, prepared, outcome, startedAt);
+        // The verdict goes to the caller's test runner, which writes it out: mask the case token.
+        return redactResult(judgeCase(clientCase, prepared, outcome, startedAt), createRedactor([session.token]));
       } finally {
         await prepared.close();
       }

@@ -9,7 +9,8 @@ import { SuiteError } from '../conformance/runner.js';
 import type { CheckResult, SuiteReport } from '../conformance/types.js';
 import { allClientCases } from './cases/index.js';
 import { commandDriver, unknownPlaceholders, type CommandDriverOptions } from './command.js';
-import { redactor, runClientCase, type ClientDriver } from './session.js';
+import { createRedactor, type Redactor } from '../src/output/redact.js';
+import { redactResult, runClientCase, type ClientDriver } from './session.js';
 import { CLIENT_AREAS, type ClientCase } from './types.js';
 
 export interface ClientSuiteOptions {
@@ -32,6 +33,13 @@ export interface ClientSuiteOptions {
   timeoutMs?: number;
   cases?: readonly ClientCase[];
   onCaseResult?: (result: CheckResult) => void;
+  /**
+   * The redactor of the sinks the caller writes results through (src/output): each case daemon's
+   * token is added to it before the client gets it, and results and report hold the real text.
+   * Without one, results come back with the case tokens (and `GLUE_DAEMON_TOKEN`) masked by a
+   * redactor of the suite's own, since no caller could know those tokens.
+   */
+  redactor?: Redactor;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -69,8 +77,11 @@ export async function runClientSuite(options: ClientSuiteOptions): Promise<Suite
   const unknownExpected = unknownBaselineIds(expected, options.cases ?? allClientCases);
   if (unknownExpected.length > 0) throw new SuiteError('usage', `expected failures name unknown cases: ${unknownExpected.join(', ')}`);
 
+  const redactor = options.redactor ?? createRedactor([process.env['GLUE_DAEMON_TOKEN'] ?? '']);
+  const own = options.redactor === undefined;
   const results = await runPool(selected, options.concurrency ?? DEFAULT_CONCURRENCY, async (clientCase) => {
-    const result = applyBaseline(await runClientCase(clientCase, driver, options.timeoutMs), expected);
+    const judged = applyBaseline(await runClientCase(clientCase, driver, options.timeoutMs, (token) => redactor.add(token)), expected);
+    const result = own ? redactResult(judged, redactor) : judged;
     options.onCaseResult?.(result);
     return result;
   });
@@ -78,8 +89,7 @@ export async function runClientSuite(options: ClientSuiteOptions): Promise<Suite
   const { summary, ok } = summarize(ordered);
   return {
     suite: 'client',
-    // A token typed into the command line must not reach a report.
-    url: redactor(process.env['GLUE_DAEMON_TOKEN'] ?? '')(label),
+    url: own ? redactor.redact(label) : label,
     profile: 'any',
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),

@@ -6,6 +6,7 @@
 import { CheckFailure } from '../conformance/expect.js';
 import type { CheckResult } from '../conformance/types.js';
 import type { Exchange } from '../src/protocol/http-client.js';
+import type { Redactor } from '../src/output/redact.js';
 import { startCaseDaemon, type CaseDaemon } from './case-daemon.js';
 import type { ClientCase, ClientOutcome, Judgement, RecordedRequest } from './types.js';
 
@@ -49,9 +50,13 @@ export interface PreparedCase {
   close(): Promise<void>;
 }
 
-/** Starts the case daemon and the interrupt/deadline machinery around a session. */
-export async function prepareCase(clientCase: ClientCase, timeoutMs?: number): Promise<PreparedCase> {
+/**
+ * Starts the case daemon and the interrupt/deadline machinery around a session. `onSecret` learns
+ * the case token before the client is given it (an output sink's redactor must know it first).
+ */
+export async function prepareCase(clientCase: ClientCase, timeoutMs?: number, onSecret?: (secret: string) => void): Promise<PreparedCase> {
   const daemon = await startCaseDaemon(clientCase);
+  onSecret?.(daemon.token);
   const interrupt = new AbortController();
   const kill = new AbortController();
   // A case that needs its own deadline (the stall cases) keeps it; the rest take the suite's.
@@ -94,29 +99,31 @@ export async function prepareCase(clientCase: ClientCase, timeoutMs?: number): P
   };
 }
 
-/** Replaces the token everywhere in text shown to a user. */
-export function redactor(token: string): (text: string) => string {
-  return (text) => (token === '' ? text : text.split(token).join('<token>'));
-}
-
-/** A recorded request as the reporters' `Exchange` (token redacted). */
-function asExchange(request: RecordedRequest, redact: (text: string) => string): Exchange {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = redact(value);
+/** A recorded request as the reporters' `Exchange`: the real bytes (a sink redacts them on output). */
+function asExchange(request: RecordedRequest): Exchange {
   return {
     method: request.method,
-    url: redact(`${request.at === 'trap' ? '(redirect target) ' : ''}${request.path}`),
-    requestHeaders: headers,
-    ...(request.body !== '' ? { requestBody: redact(request.body.slice(0, 2000)) } : {}),
+    url: `${request.at === 'trap' ? '(redirect target) ' : ''}${request.path}`,
+    requestHeaders: { ...request.headers },
+    ...(request.body !== '' ? { requestBody: request.body.slice(0, 2000) } : {}),
     ...(request.status !== undefined ? { status: request.status } : {}),
     durationMs: 0,
   };
 }
 
+/**
+ * A result with every secret the redactor knows masked, for a result that leaves the kit without
+ * passing one of its sinks (the JS harness hands it to the user's test runner; `runClientSuite`
+ * without a redactor returns case tokens nobody else knows). The same `Redactor` as the sinks, over
+ * the result's JSON form, which it keeps valid (it redacts JSON reports too).
+ */
+export function redactResult(result: CheckResult, redactor: Redactor): CheckResult {
+  return JSON.parse(redactor.redact(JSON.stringify(result))) as CheckResult;
+}
+
 /** The verdict on one finished case, as a daemon-suite `CheckResult`. */
 export function judgeCase(clientCase: ClientCase, prepared: PreparedCase, outcome: ClientOutcome, startedAt: number): CheckResult {
   const { daemon } = prepared;
-  const redact = redactor(daemon.token);
   const judgement: Judgement = {
     outcome,
     requests: daemon.recording.requests,
@@ -148,18 +155,18 @@ export function judgeCase(clientCase: ClientCase, prepared: PreparedCase, outcom
     profile: 'any',
     status,
     durationMs: Date.now() - startedAt,
-    ...(message !== undefined ? { message: redact(message) } : {}),
-    notes: notes.map(redact),
-    exchanges: all.slice(0, MAX_SHOWN_REQUESTS).map((r) => asExchange(r, redact)),
+    ...(message !== undefined ? { message } : {}),
+    notes,
+    exchanges: all.slice(0, MAX_SHOWN_REQUESTS).map(asExchange),
   };
 }
 
-/** Runs one case with a driver and judges it; the daemon is always closed. */
-export async function runClientCase(clientCase: ClientCase, driver: ClientDriver, timeoutMs?: number): Promise<CheckResult> {
+/** Runs one case with a driver and judges it (faithful: write it through a sink); the daemon is always closed. */
+export async function runClientCase(clientCase: ClientCase, driver: ClientDriver, timeoutMs?: number, onSecret?: (secret: string) => void): Promise<CheckResult> {
   const startedAt = Date.now();
   let prepared: PreparedCase;
   try {
-    prepared = await prepareCase(clientCase, timeoutMs);
+    prepared = await prepareCase(clientCase, timeoutMs, onSecret);
   } catch (error) {
     return {
       id: clientCase.id,

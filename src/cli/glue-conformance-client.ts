@@ -9,7 +9,7 @@ import { SuiteError } from '../../conformance/runner.js';
 import { SelectionError, type LevelFilter } from '../../conformance/select.js';
 import { PLACEHOLDERS } from '../../client-conformance/command.js';
 import { runClientSuite, selectClientCases, type ClientSuiteOptions } from '../../client-conformance/runner.js';
-import { createFileSink, createRedactor, createStreamSink } from '../output/index.js';
+import { createFileSink, createStreamSink, type OutputSink, type Redactor } from '../output/index.js';
 import { parseGoDuration, UsageError } from './args.js';
 import type { ReporterName } from '../../conformance/reporters/index.js';
 
@@ -83,19 +83,23 @@ export interface ClientIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** The daemon CLI's own report-flag parsing, handed in so both commands read them alike. */
+/** The daemon CLI's own report-flag parsing, colour rule and redactor, handed in so both commands behave alike. */
 export interface SharedFlags {
   reporterTargets(tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>): Array<{ name: ReporterName; path?: string }>;
   readBaseline(path: string): string[];
+  useColor(env: NodeJS.ProcessEnv, tty: boolean): boolean;
+  /** The one redactor of every sink (seeded with GLUE_DAEMON_TOKEN); the suite adds each case token. */
+  redactor: Redactor;
 }
 
-/** Console lines are wrapped by the sink, after redaction. */
+/** Console lines are wrapped by the sink, after redaction (a wrap could cut a secret in two). */
 const UNWRAPPED = Number.POSITIVE_INFINITY;
 
-export async function clientMain(argv: string[], io: ClientIo, { reporterTargets, readBaseline }: SharedFlags): Promise<number> {
+/** Runs the client suite; everything it prints goes through a sink with the one redactor. */
+export async function clientMain(argv: string[], io: ClientIo, { reporterTargets, readBaseline, useColor, redactor }: SharedFlags): Promise<number> {
   // Everything written goes through a sink: redacted, control bytes from the client shown as escapes.
-  const redactor = createRedactor([io.env['GLUE_DAEMON_TOKEN']]);
   const out = createStreamSink(io.stdout, { redactor });
+  // Error messages stay one line each (scripts match them).
   const err = createStreamSink(io.stderr, { redactor, width: 0 });
   try {
     let parsed;
@@ -131,10 +135,15 @@ export async function clientMain(argv: string[], io: ClientIo, { reporterTargets
     };
 
     const stdoutTaken = reporters.some((r) => r.name !== 'pretty' && r.path === undefined);
-    const color = !stdoutTaken && io.stdout.isTTY === true && !io.env['NO_COLOR'];
-    const console = stdoutTaken ? err : createStreamSink(io.stdout, { redactor, color });
+    const consoleStream = stdoutTaken ? io.stderr : io.stdout;
+    const color = useColor(io.env, (consoleStream as { isTTY?: boolean }).isTTY === true);
+    const console: OutputSink = createStreamSink(consoleStream, { redactor, color });
     if (!values.quiet) console.lines([`${PROGRAM}: testing ${values.command}`]);
-    const report = await runClientSuite({ ...options, ...(values.quiet ? {} : { onCaseResult: (result) => console.lines(resultLines(result, { color, width: UNWRAPPED })) }) });
+    const report = await runClientSuite({
+      ...options,
+      redactor,
+      ...(values.quiet ? {} : { onCaseResult: (result) => console.lines(resultLines(result, { color, width: UNWRAPPED })) }),
+    });
     for (const target of reporters) {
       if (target.name === 'pretty' && target.path === undefined) continue;
       writeReport(target.path === undefined ? out : createFileSink(target.path, { redactor }), renderOutput(target.name, report));

@@ -395,7 +395,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   const err = createStreamSink(io.stderr, { redactor, width: 0 });
   let embedded: Embedded | undefined;
   // `glue-conformance client …` judges a client instead of a daemon, with this CLI's report flags.
-  if (argv[0] === 'client') return (await import('./glue-conformance-client.js')).clientMain(argv.slice(1), io, { reporterTargets, readBaseline });
+  if (argv[0] === 'client') return (await import('./glue-conformance-client.js')).clientMain(argv.slice(1), io, { reporterTargets, readBaseline, useColor, redactor });
   try {
     const options = parseCommandLine(argv, io.env);
     if (options === 'help') return out.document(HELP), 0;

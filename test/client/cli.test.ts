@@ -56,6 +56,34 @@ describe('glue-conformance client', () => {
     expect(result.stdout).not.toMatch(/Bearer [0-9a-f]{64}/);
   }, 40_000);
 
+  it('a client printing the token and control sequences gets neither onto the console nor into the reports', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'client-junit-')), 'client.xml');
+    // Exits 0 on a 500 (CLI-ERR-003 fails), so its stdout and stderr excerpts land in the failure
+    // message: OSC retitle, clear screen, a C1 CSI and a bidi override around the case token.
+    const printer = String.raw`printf 'answer %s \033]0;pwned\007 \033[2J \302\233 \342\200\256 done\n' {token}; printf 'err %s \033[31m\n' {token} >&2`;
+    const result = await run(['--command', printer, '--only', 'CLI-ERR-003', '--reporter', 'json', '--reporter', `junit=${junit}`]);
+    expect(result.code).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    const report = JSON.parse(result.stdout) as { results: Array<{ id: string; status: string; message?: string; notes: string[] }> };
+    const [errCase] = report.results;
+    // The excerpts are there, with the token masked by the sinks' redactor.
+    expect(errCase?.status).toBe('fail');
+    expect(errCase?.message).toContain('answer ***');
+    expect(errCase?.notes.join(' ')).toContain('err ***');
+    expect(xml).toContain('answer ***');
+    expect(result.stderr).toContain('answer ***');
+    for (const text of [result.stdout, result.stderr, xml]) expect(text).not.toMatch(/[0-9a-f]{64}/i);
+    // The console (stderr here: JSON has stdout) shows every control character as a visible escape.
+    // eslint-disable-next-line no-control-regex
+    expect(result.stderr.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(result.stderr).toContain(String.raw`\x9b \u202e done`);
+    // JSON keeps the value, as \u escapes; JUnit shows what XML cannot hold as escapes.
+    expect(result.stdout).not.toMatch(/[\u0080-\u009f\u202e]/);
+    expect(errCase?.message).toContain('\u009b \u202e done');
+    // eslint-disable-next-line no-control-regex
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+  }, 30_000);
+
   it('kills and fails a client that hangs or floods its output', async () => {
     const hang = await run(['--command', 'sleep 30', '--only', 'CLI-AUTH-001', '--timeout', '1s', '--quiet']);
     expect(hang.code).toBe(1);

@@ -36,9 +36,12 @@ describe.concurrent('the reference client through the JS harness', () => {
 
   it('judges a broken client as failing, with the reason', async () => {
     const c = await startClientCase('CLI-END-002');
-    const verdict = await c.verdict({ ok: true, output: '' });
+    const verdict = await c.verdict({ ok: true, output: `answer ${c.token}` });
     expect(verdict.status).toBe('fail');
     expect(verdict.message).toContain('expected a failing exit');
+    // The verdict goes to the caller's test runner: the case token is masked by the shared redactor.
+    expect(verdict.message).toContain('stdout "answer ***"');
+    expect(JSON.stringify(verdict)).not.toContain(c.token);
   });
 
   it('refuses an unknown case id', async () => {
