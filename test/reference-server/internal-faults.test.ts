@@ -51,7 +51,7 @@ describe('INTERNAL_FAULTS', () => {
       expect(name).toMatch(/^[a-z-]+$/);
       expect(description).not.toContain('\n');
     }
-    expect(Object.keys(INTERNAL_FAULTS)).toHaveLength(8);
+    expect(Object.keys(INTERNAL_FAULTS)).toHaveLength(9);
   });
 
   it('permission-timeout-allows: the timed-out tool runs', async () => {
@@ -59,6 +59,16 @@ describe('INTERNAL_FAULTS', () => {
     const r = await permissionRun(server);
     await r.reader.finished;
     expect(toolText(r.reader)).toContain('wrote notes/a.txt');
+  });
+
+  it('permission-timeout-early: denied at 70 % of the timeout, before its expires_at', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { server } = faulty('permission-timeout-early', { timeoutMs: 1_000 });
+    const r = await permissionRun(server);
+    vi.advanceTimersByTime(700);
+    expect((await request(server, 'POST', r.decision, { body: { allow: true } })).status).toBe(404);
+    await r.reader.finished;
+    expect(toolText(r.reader)).toContain('timed out');
   });
 
   it('permission-never-times-out: still pending long after the timeout', async () => {
