@@ -51,7 +51,7 @@ const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
 /**
  * Sizes: the issue's figures, or small ones for a smoke test (`--quick`). The issue asked for flood
  * 30000; the mock refuses a turn streaming more than 256 MiB of message text (turn-limits.ts:
- * flood N ≤ 23,169), so the large flood is 23000 (~250 MB of SSE), the same for both daemons.
+ * flood N ≤ 23,169), so the large flood is 23000 (~270 MB of SSE), the same for both daemons.
  */
 const size = quick
   ? { floods: [1000, 3000], parseFlood: 1000, bursts: [50, 100], parseBurst: 50, streams: 100, finished: 100 }
