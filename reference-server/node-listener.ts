@@ -190,8 +190,14 @@ function hostHeaderProblem(req: IncomingMessage): { reason: string; message: str
   if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
     return { reason: 'Bad Request: missing required Host header', message: 'missing required Host header' };
   }
+  if (hosts === 1 && !VALID_HOST.test(req.headers.host ?? '')) {
+    return { reason: 'Bad Request: malformed Host header', message: 'malformed Host header' };
+  }
   return undefined;
 }
+
+/** Go's httpguts.ValidHostHeader: only these bytes may appear in a Host value (an empty one is valid). */
+const VALID_HOST = /^[0-9A-Za-z!$%&'()*+,\-.:;=\[\]_~]*$/;
 
 /** An answer produced before the handler, with Go's status line and `Connection: close`, body the JSON envelope. */
 function rejectAndClose(res: ServerResponse, status: number, reason: string, message: string): void {

@@ -14,7 +14,14 @@ const TRANSPORT_STATUSES = new Set([408, 413, 417, 429, 431]);
  * Answers given before any route is chosen, so to any path: an unparsable request and a route this
  * daemon does not serve (the optional session lookup without its capability).
  */
-const BEFORE_ROUTING = new Set(['malformed HTTP request', 'route not found']);
+const BEFORE_ROUTING = new Set([
+  'malformed HTTP request',
+  'route not found',
+  // Go's net/http refuses these before any handler runs (the mock answers them with the envelope).
+  'too many Host headers',
+  'missing required Host header',
+  'malformed Host header',
+]);
 
 /** Go's net/http answer to a malformed percent-escape in the path, before the daemon runs (and the mock's, byte for byte). */
 function isMalformedTargetAnswer(response: ParsedResponse, contentType: string): boolean {

@@ -96,13 +96,25 @@ describe('Host header', () => {
     expect(JSON.parse(bodyOf(twice))).toMatchObject({ error: { code: 'invalid_request', message: 'too many Host headers' } });
   });
 
+  it('a Host value with a byte Go does not allow gets "400 Bad Request: malformed Host header"; an empty one is valid', async () => {
+    const { node } = await serveCore();
+    for (const host of ['*/*', 'a b', 'x"y']) {
+      const raw = await exchange(node.address.port, `GET /v1/health HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      expect(head(raw)[0], host).toBe('HTTP/1.1 400 Bad Request: malformed Host header');
+      expect(JSON.parse(bodyOf(raw))).toMatchObject({ error: { code: 'invalid_request', message: 'malformed Host header' } });
+    }
+    for (const host of ['', '127.0.0.1:8080', '[::1]:1', "a!$%&'()*+,-.:;=_~"]) {
+      expect(head(await exchange(node.address.port, `GET /v1/health HTTP/1.1\r\nHost: ${host}\r\n\r\n`))[0], host).toBe('HTTP/1.1 200 OK');
+    }
+  });
+
   const goDir = join(packageRoot(), '..', 'shared', 'go-daemon');
   it.skipIf(!existsSync(goDir))('the status lines and Connection header match the live Go daemon (skipped without ../shared/go-daemon)', async () => {
     const port = 20_000 + (process.pid % 20_000);
     const pid = execFileSync(join(goDir, 'run-full.sh'), [String(port), token, '1s'], { encoding: 'utf8', timeout: 20_000 }).trim();
     try {
       const { node } = await serveCore();
-      for (const bytes of ['GET /v1/health HTTP/1.1\r\n\r\n', 'GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n']) {
+      for (const bytes of ['GET /v1/health HTTP/1.1\r\n\r\n', 'GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 'GET /v1/health HTTP/1.1\r\nHost: */*\r\n\r\n']) {
         const go = head(await exchange(port, bytes));
         const mock = head(await exchange(node.address.port, bytes));
         expect(mock[0], bytes).toBe(go[0]);
