@@ -432,12 +432,20 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return all;
 }
 
+/**
+ * node corks a response after a write until the next tick. Node 20 and 22 still frame each corked
+ * write as its own HTTP chunk; Node 24 sends them all as ONE chunk, so there each write is uncorked
+ * first (one socket write per event, as Go's Flush; on 20/22 that would only cost throughput).
+ */
+const CORKED_WRITES_MERGE = Number(process.versions.node.split('.')[0]) >= 24;
+
 /** One `write` per chunk the handler enqueues (one SSE event = one HTTP chunk, as in capture 051). */
 async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, stallMs: number): Promise<void> {
   for (;;) {
     const next = await reader.read();
     if (next.done || res.destroyed) break;
     if (next.value.byteLength === 0) continue;
+    if (CORKED_WRITES_MERGE) while (res.writableCorked > 0) res.uncork();
     if (!res.write(next.value) && !(await writable(res, stallMs))) {
       // A stalled reader: close its connection, which cancels the body and frees the stream slot.
       res.destroy();
