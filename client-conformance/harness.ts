@@ -11,7 +11,7 @@
 import type { CheckResult } from '../conformance/types.js';
 import { findClientCase } from './cases/index.js';
 import { createRedactor } from '../src/output/redact.js';
-import { judgeCase, prepareCase, redactResult } from './session.js';
+import { judgeCase, prepareCase, redactResult, type ClientSession } from './session.js';
 import type { ClientCase, ClientOutcome } from './types.js';
 
 /** What the client did: resolved (`ok`) with its output, or failed with an error. */
@@ -25,19 +25,12 @@ export interface ClientResult {
   messages?: readonly string[];
 }
 
-export interface ClientCaseHandle {
+/** What the client under test is given: the command driver's session fields, shared. */
+export interface ClientCaseHandle
+  extends Pick<ClientSession, 'token' | 'prompt' | 'sessionId' | 'clientId' | 'metadataPath' | 'answer' | 'interrupt'> {
   readonly case: Readonly<Pick<ClientCase, 'id' | 'area' | 'level' | 'rule' | 'reference'>>;
   /** Empty in CLI-META cases: the client must read `metadataPath`. */
   readonly baseUrl: string;
-  readonly token: string;
-  readonly prompt: string;
-  readonly sessionId: string;
-  readonly clientId: string;
-  readonly metadataPath: string;
-  /** How the user answers a permission question in this case (undefined: none is asked). */
-  readonly answer: 'allow' | 'deny' | undefined;
-  /** Aborts when the case wants the client to give up (the user's Ctrl-C): cancel the run. */
-  readonly interrupt: AbortSignal;
   /** Aborts at the case deadline: stop everything. */
   readonly deadline: AbortSignal;
   /** Judges the client's result against the requests the daemon recorded; closes the daemon. */

@@ -147,18 +147,18 @@ export function judgeCase(clientCase: ClientCase, prepared: PreparedCase, outcom
   if (status === 'fail' && stderr !== '') notes.push(`stderr: ${JSON.stringify(stderr.slice(-400))}`);
   const all = [...daemon.recording.requests, ...daemon.trapped.requests];
   return {
-    id: clientCase.id,
-    area: clientCase.area,
-    level: clientCase.level,
-    rule: clientCase.rule,
-    reference: clientCase.reference,
-    profile: 'any',
+    ...resultIdentity(clientCase),
     status,
     durationMs: Date.now() - startedAt,
     ...(message !== undefined ? { message } : {}),
     notes,
     exchanges: all.slice(0, MAX_SHOWN_REQUESTS).map(asExchange),
   };
+}
+
+/** The fields of a result that name its case (client cases have no profile: `any`). */
+function resultIdentity(clientCase: ClientCase): Pick<CheckResult, 'id' | 'area' | 'level' | 'rule' | 'reference' | 'profile'> {
+  return { id: clientCase.id, area: clientCase.area, level: clientCase.level, rule: clientCase.rule, reference: clientCase.reference, profile: 'any' };
 }
 
 /** Runs one case with a driver and judges it (faithful: write it through a sink); the daemon is always closed. */
@@ -169,12 +169,7 @@ export async function runClientCase(clientCase: ClientCase, driver: ClientDriver
     prepared = await prepareCase(clientCase, timeoutMs, onSecret);
   } catch (error) {
     return {
-      id: clientCase.id,
-      area: clientCase.area,
-      level: clientCase.level,
-      rule: clientCase.rule,
-      reference: clientCase.reference,
-      profile: 'any',
+      ...resultIdentity(clientCase),
       status: 'fail',
       durationMs: Date.now() - startedAt,
       message: `the case daemon did not start: ${error instanceof Error ? error.message : String(error)}`,
