@@ -5,24 +5,20 @@
  * `bench/ceiling.ts` proves it: it reads a replay of the same bytes far faster than any daemon writes.
  */
 import { connect, type Socket } from 'node:net';
+import type { StreamTally } from './sse-tally.js';
 
 export interface RawTarget {
   url: string;
   token: string;
 }
 
-export interface RawTally {
+/**
+ * The same tally as the fetch-based reader's, for one run started and read on one socket: `bytes`
+ * count the events response after its header block (chunk framing included), and both times run
+ * from just before the POST.
+ */
+export interface RawTally extends StreamTally {
   runId: string;
-  events: number;
-  /** Bytes of the events response after its header block (chunk framing included). */
-  bytes: number;
-  /** Milliseconds from just before the POST to the first complete frame. */
-  firstEventMs: number;
-  /** Milliseconds from just before the POST to the end of the stream (the last chunk). */
-  endMs: number;
-  firstType: string;
-  lastType: string;
-  problem: string | undefined;
 }
 
 export interface RawOptions {
