@@ -4,12 +4,14 @@
  * encoded events of finished runs (plus a fixed per-run overhead) pass `maxBytes` (default
  * 256 MiB; a `flood` run repeats the whole text in every delta, so one run can hold hundreds of
  * MB), the oldest finished runs are evicted. An optional count cap (`retention`) and age cap
- * (`ttlMs`) are off by default. Eviction is lazy (on lookup and start), only re-examined after a
- * run finished or was first streamed (or the oldest one aged out), and uses the injected clock.
+ * (`ttlMs`) are off by default. Eviction is lazy (on lookup and start) and uses the injected
+ * clock; the finished runs are kept in finish order with running totals (finished-runs.ts), so
+ * it costs O(1) per run evicted, not a scan of every run.
  */
 import { Run } from './run.js';
 import type { RunInit } from './run.js';
 import { freshId } from './ids.js';
+import { FinishedRuns, type FinishedEntry } from './finished-runs.js';
 
 /** Memory a finished run holds besides its encoded events (objects, maps, its id strings), counted against the byte cap. */
 export const RUN_OVERHEAD_BYTES = 2048;
@@ -25,20 +27,22 @@ export interface RunRegistryOptions {
 
 export class RunRegistry {
   private readonly runs = new Map<string, Run>();
-  private finished = 0;
+  private readonly finished = new FinishedRuns();
+  /** A run finished or was first streamed since the last prune (the caps may be exceeded). */
   private dirty = false;
-  private oldestFinishedAtMs = Infinity;
 
   constructor(private readonly options: RunRegistryOptions) {}
 
   create(init: Omit<RunInit, 'id' | 'onChange'>, newId: () => string): Run {
     this.prune();
     const id = freshId('run', newId, (candidate) => this.runs.has(candidate));
-    const run = new Run({
+    let entry: FinishedEntry | undefined;
+    const run: Run = new Run({
       ...init,
       id,
       onChange: (what) => {
-        if (what === 'finished') this.finished++;
+        if (what === 'finished') entry = this.finished.add(id, run.finishedAtMs, run.bytes + RUN_OVERHEAD_BYTES, run.streamed);
+        else if (entry) this.finished.markStreamed(entry);
         this.dirty = true;
       },
     });
@@ -56,50 +60,46 @@ export class RunRegistry {
   }
 
   activeCount(): number {
-    return this.runs.size - this.finished;
+    return this.runs.size - this.finished.count;
   }
 
   retainedCount(): number {
     this.prune();
-    return this.finished;
+    return this.finished.count;
+  }
+
+  /** Bytes the retained finished runs hold (encoded events + RUN_OVERHEAD_BYTES each), as of the last prune. */
+  retainedBytes(): number {
+    return this.finished.bytes;
   }
 
   clear(): void {
     this.runs.clear();
-    this.finished = 0;
-    this.oldestFinishedAtMs = Infinity;
+    this.finished.clear();
+    this.dirty = false;
   }
 
   private prune(): void {
-    const nowMs = this.options.now().getTime();
-    const aged = nowMs - this.oldestFinishedAtMs >= this.options.ttlMs;
-    if (!this.dirty && !aged) return;
+    const { ttlMs, maxBytes, retention } = this.options;
+    if (ttlMs !== Infinity) {
+      const nowMs = this.options.now().getTime();
+      for (let oldest = this.finished.oldest(); oldest && nowMs - oldest.finishedAtMs >= ttlMs; oldest = this.finished.oldest()) this.forget(oldest);
+    }
+    if (!this.dirty) return;
     this.dirty = false;
-    const finished: Run[] = [];
-    for (const run of this.runs.values()) {
-      if (!run.done) continue;
-      if (nowMs - run.finishedAtMs >= this.options.ttlMs) this.forget(run);
-      else finished.push(run);
+    // Oldest first: while the bytes are over the cap any run goes; then, while more streamed runs
+    // are kept than the count cap, the oldest streamed one. The count cap only takes runs some
+    // reader has streamed: a run nobody has read yet (a client that starts hundreds of runs, then
+    // reads them) must still replay, as Go's would.
+    for (;;) {
+      const victim = this.finished.bytes > maxBytes ? this.finished.oldest() : this.finished.streamedCount > retention ? this.finished.oldestStreamed() : undefined;
+      if (!victim) return;
+      this.forget(victim);
     }
-    finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
-    // The count cap only takes runs some reader has streamed: a run nobody has read yet (a client
-    // that starts hundreds of runs, then reads them) must still replay, as Go's would.
-    let count = finished.filter((run) => run.streamed).length;
-    let bytes = finished.reduce((sum, run) => sum + run.bytes + RUN_OVERHEAD_BYTES, 0);
-    for (const run of finished) {
-      const overCount = count > this.options.retention && run.streamed;
-      if (overCount || bytes > this.options.maxBytes) {
-        this.forget(run);
-        if (run.streamed) count--;
-        bytes -= run.bytes + RUN_OVERHEAD_BYTES;
-        continue;
-      }
-      if (count <= this.options.retention) break;
-    }
-    this.oldestFinishedAtMs = finished.find((run) => this.runs.has(run.id))?.finishedAtMs ?? Infinity;
   }
 
-  private forget(run: Run): void {
-    if (this.runs.delete(run.id)) this.finished--;
+  private forget(entry: FinishedEntry): void {
+    this.finished.evict(entry);
+    this.runs.delete(entry.id);
   }
 }
