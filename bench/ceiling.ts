@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portLine } from './daemon-process.js';
 import { rawRun, type RawTarget } from './raw-client.js';
 import { median } from './stats.js';
 
@@ -28,14 +29,7 @@ export async function readerCeiling(source: RawTarget, sourceName: string, delta
   await writeFile(file, Buffer.concat(recording.recorded));
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./replay-server.ts', import.meta.url)), file], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('ceiling: replay server did not start')), 20_000);
-      child.stdout.once('data', (chunk: Buffer) => {
-        clearTimeout(timer);
-        resolve(Number(chunk.toString().trim()));
-      });
-      child.once('exit', () => reject(new Error('ceiling: replay server exited')));
-    });
+    const port = await portLine(child, 'ceiling: replay server');
     const target = { url: `http://127.0.0.1:${port}`, token: 'replay' };
     const speeds: number[] = [];
     const cpuSpeeds: number[] = [];

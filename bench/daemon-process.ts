@@ -50,7 +50,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
     token,
     pid,
     rss: () => processRss(pid),
-    close: () => stop(child),
+    close: () => stopChild(child),
   };
 }
 
@@ -79,13 +79,29 @@ function baseUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+/** SIGTERM, SIGKILL after 8 s; resolves once the child exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** The port a bench helper process (replay, floor) prints as its first stdout line. */
+export function portLine(child: ChildProcess, what: string, timeoutMs = 20_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), timeoutMs);
+    child.stdout?.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      resolve(Number(chunk.toString().trim()));
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited`));
+    });
+  });
 }
 
 /** VmRSS from /proc on Linux; `ps` elsewhere. */

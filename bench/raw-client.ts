@@ -28,6 +28,8 @@ export interface RawOptions {
   parkOn?: string;
   /** Keep the raw bytes of the events response (chunk framing included), for the replay ceiling. */
   record?: boolean;
+  /** Keep every byte the socket received (both responses, header blocks included), for the node:http floor. */
+  recordWire?: boolean;
 }
 
 /** Bytes of each frame kept to read its `event:` line ("id: evt_<32 hex>\nevent: <type>\n" fits). */
@@ -261,6 +263,8 @@ export interface RawRun {
   parked: Promise<void>;
   /** The raw events response bytes when `record` was set. */
   recorded: Buffer[];
+  /** Every byte received on the socket, in order, when `recordWire` was set. */
+  wire: Buffer[];
   close(): void;
 }
 
@@ -271,6 +275,8 @@ export function rawRun(target: RawTarget, session: string, text: string, options
   const socket = connect({ host, port, noDelay: true });
   const exchange = new Exchange(socket, options.idleTimeoutMs);
   const recorded: Buffer[] = [];
+  const wire: Buffer[] = [];
+  if (options.recordWire) socket.on('data', (chunk: Buffer) => wire.push(chunk));
   let parkResolve: () => void = () => undefined;
   let parkReject: (e: Error) => void = () => undefined;
   const parked = new Promise<void>((resolve, reject) => {
@@ -316,5 +322,5 @@ export function rawRun(target: RawTarget, session: string, text: string, options
     return tally;
   })().finally(() => socket.destroy());
   finished.catch((e: unknown) => parkReject(e instanceof Error ? e : new Error(String(e))));
-  return { finished, parked, recorded, close: () => socket.destroy() };
+  return { finished, parked, recorded, wire, close: () => socket.destroy() };
 }

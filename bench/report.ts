@@ -1,7 +1,9 @@
 /**
  * The bench's figures side by side: per scenario and metric, the mock's and Go's spread over the
  * pairs and the per-pair ratio mock / Go (min / median / max), with the issue-16 goals judged on
- * the median ratio. Without a Go daemon: the mock's absolute figures only.
+ * the median ratio. Without a Go daemon: the mock's absolute figures only. Scenarios that also ran
+ * the node:http floor (bench/floor.ts: not a daemon, the best any Node daemon could do) show it
+ * next to them, and floor / Go next to mock / Go.
  */
 import { meetsRatio, pairRatios, round, spread, type Spread } from './stats.js';
 
@@ -19,7 +21,7 @@ export interface ScenarioResult {
   id: string;
   title: string;
   metrics: MetricSpec[];
-  samples: { mock: Record<string, number>[]; go: Record<string, number>[] };
+  samples: { mock: Record<string, number>[]; go: Record<string, number>[]; floor?: Record<string, number>[] };
   /** Order the samples were taken in, e.g. "mock go mock go". */
   order: string[];
   error?: string;
@@ -33,24 +35,32 @@ export interface MetricSummary {
   go?: Spread;
   ratio?: Spread & { pairs: number[] };
   goal?: { met: boolean };
+  /** The node:http floor's figures and floor / Go per pair (no goal: it is a bound, not a daemon). */
+  floor?: Spread;
+  floorRatio?: Spread & { pairs: number[] };
 }
 
 export function summarise(results: readonly ScenarioResult[], withGo: boolean): MetricSummary[] {
   const out: MetricSummary[] = [];
   for (const r of results) {
     for (const m of r.metrics) {
-      const mock = r.samples.mock.map((s) => s[m.key] ?? Number.NaN);
+      const values = (samples: readonly Record<string, number>[]): number[] => samples.map((s) => s[m.key] ?? Number.NaN);
+      const ratioTo = (a: number[], b: number[]): Spread & { pairs: number[] } => {
+        const pairs = pairRatios(a, b);
+        return { ...spread(pairs), pairs };
+      };
+      const mock = values(r.samples.mock);
+      const floor = r.samples.floor && r.samples.floor.length > 0 ? values(r.samples.floor) : undefined;
       const row: MetricSummary = { scenario: r.id, metric: m.label, unit: m.unit, mock: spread(mock) };
+      if (floor) row.floor = spread(floor);
       if (withGo) {
-        const go = r.samples.go.map((s) => s[m.key] ?? Number.NaN);
+        const go = values(r.samples.go);
         row.go = spread(go);
-        if (m.noRatio) {
-          out.push(row);
-          continue;
+        if (!m.noRatio) {
+          row.ratio = ratioTo(mock, go);
+          if (m.goal) row.goal = { met: meetsRatio(row.ratio.pairs) };
+          if (floor) row.floorRatio = ratioTo(floor, go);
         }
-        const pairs = pairRatios(mock, go);
-        row.ratio = { ...spread(pairs), pairs };
-        if (m.goal) row.goal = { met: meetsRatio(pairs) };
       }
       out.push(row);
     }
@@ -69,20 +79,29 @@ const fmt = (v: number): string => (Number.isFinite(v) ? String(v >= 100 ? Math.
 const range = (s: Spread): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 const ratio = (s: Spread): string => `${round(s.median, 2).toFixed(2)}× (${round(s.min, 2).toFixed(2)}–${round(s.max, 2).toFixed(2)})`;
 
+/** Said wherever floor figures are printed: the floor is a bound, not a daemon. */
+export const FLOOR_NOTE =
+  'floor: a bare node:http server in its own process replaying the recorded bytes of one hello exchange (bench/floor.ts), read by the same raw reader, interleaved with the daemons. ' +
+  'It is NOT a daemon (no routing, auth, validation, run execution): the best any Node.js daemon could reach here; floor/Go is the lowest mock/Go could go on node:http.';
+
 export function renderReport(results: readonly ScenarioResult[], rows: readonly MetricSummary[], withGo: boolean): string {
   const out: string[] = [];
   const titles = new Map(results.map((r) => [r.id, r.title]));
+  const withFloor = rows.some((r) => r.floor);
+  const floorCells = (r: MetricSummary, ratioToo: boolean): string[] => (withFloor ? [r.floor ? range(r.floor) : '', ...(ratioToo ? [r.floorRatio ? ratio(r.floorRatio) : ''] : [])] : []);
+  const floorHeader = (ratioToo: boolean): string[] => (withFloor ? ['floor median (min–max)', ...(ratioToo ? ['floor/Go median (min–max)'] : [])] : []);
   if (withGo) {
     out.push(
       table(
-        ['scenario', 'metric', 'mock median (min–max)', 'Go median (min–max)', 'mock/Go median (min–max)', 'goal ≤ 1.0×'],
-        rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock), r.go ? range(r.go) : '', r.ratio ? ratio(r.ratio) : '', r.goal ? (r.goal.met ? 'met' : 'NOT MET') : '']),
+        ['scenario', 'metric', 'mock median (min–max)', 'Go median (min–max)', 'mock/Go median (min–max)', 'goal ≤ 1.0×', ...floorHeader(true)],
+        rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock), r.go ? range(r.go) : '', r.ratio ? ratio(r.ratio) : '', r.goal ? (r.goal.met ? 'met' : 'NOT MET') : '', ...floorCells(r, true)]),
       ),
     );
   } else {
-    out.push(table(['scenario', 'metric', 'mock median (min–max)'], rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock)])));
+    out.push(table(['scenario', 'metric', 'mock median (min–max)', ...floorHeader(false)], rows.map((r) => [titles.get(r.scenario) ?? r.scenario, `${r.metric} ${r.unit}`, range(r.mock), ...floorCells(r, false)])));
     out.push('no Go baseline (../shared/go-daemon is absent, or --no-go): absolute figures of this machine and its load only; no ratio, no goal verdict.');
   }
+  if (withFloor) out.push(FLOOR_NOTE);
   for (const r of results) if (r.error) out.push(`${r.title}: FAILED: ${r.error}`);
   return out.join('\n\n');
 }
@@ -90,10 +109,15 @@ export function renderReport(results: readonly ScenarioResult[], rows: readonly 
 /** The same summary as a Markdown table of ratios (for docs: ratios only, no absolute figures). */
 export function renderMarkdownRatios(results: readonly ScenarioResult[], rows: readonly MetricSummary[]): string {
   const titles = new Map(results.map((r) => [r.id, r.title]));
-  const lines = ['| scenario | metric | mock / Go, median (min–max) | goal ≤ 1.0× |', '|---|---|---|---|'];
+  const withFloor = rows.some((r) => r.floorRatio);
+  const lines = withFloor
+    ? ['| scenario | metric | mock / Go, median (min–max) | goal ≤ 1.0× | node:http floor / Go (not a daemon) |', '|---|---|---|---|---|']
+    : ['| scenario | metric | mock / Go, median (min–max) | goal ≤ 1.0× |', '|---|---|---|---|'];
   for (const r of rows) {
     if (!r.ratio) continue;
-    lines.push(`| ${titles.get(r.scenario) ?? r.scenario} | ${r.metric} | ${ratio(r.ratio)} | ${r.goal ? (r.goal.met ? 'met' : '**not met**') : ''} |`);
+    const floor = withFloor ? ` ${r.floorRatio ? ratio(r.floorRatio) : ''} |` : '';
+    lines.push(`| ${titles.get(r.scenario) ?? r.scenario} | ${r.metric} | ${ratio(r.ratio)} | ${r.goal ? (r.goal.met ? 'met' : '**not met**') : ''} |${floor}`);
   }
+  if (withFloor) lines.push('', FLOOR_NOTE);
   return lines.join('\n');
 }

@@ -2,10 +2,12 @@
  * `npm run bench`: glue-mock-daemon and, when ../shared/go-daemon exists, the real Go daemon,
  * measured side by side in one run: for every scenario the samples alternate mock, Go, mock, Go…
  * so both see the same machine load, and each pair gives one ratio mock / Go. Prints min / median /
- * max of those ratios per scenario; writes bench/results/<time>.json with every sample.
+ * max of those ratios per scenario; writes bench/results/<time>.json with every sample. The `hello`
+ * bursts and the finished-runs RSS also run the node:http floor (bench/floor.ts, not a daemon) as a
+ * third sample of each pair: floor / Go is printed next to mock / Go.
  *
  *   npm run bench -- [--pairs N] [--only flood,hello,parse,memory,suite] [--quick] [--out FILE]
- *                    [--from build|tsx] [--daemon-root DIR] [--no-go] [--profile]
+ *                    [--from build|tsx] [--daemon-root DIR] [--no-go] [--no-floor] [--profile]
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,9 +17,10 @@ import os from 'node:os';
 import { buildCli, type CliSource } from './build.js';
 import { readerCeiling, type Ceiling } from './ceiling.js';
 import { daemonHelp, startDaemon, type DaemonProcess } from './daemon-process.js';
+import { prepareFloor, startFloor, type FloorFiles } from './floor.js';
 import { goDaemonDir, startGoDaemon } from './go-daemon.js';
 import { profileDaemon } from './profile.js';
-import { renderMarkdownRatios, renderReport, summarise, type MetricSpec, type ScenarioResult } from './report.js';
+import { FLOOR_NOTE, renderMarkdownRatios, renderReport, summarise, type MetricSpec, type ScenarioResult } from './report.js';
 import { helloBurst } from './scenarios/concurrent.js';
 import { finishedRunsSample } from './scenarios/finished-runs.js';
 import { floodSample } from './scenarios/flood.js';
@@ -36,6 +39,8 @@ const { values } = parseArgs({
     // build (default): the compiled CLIs, as `npx glue-mock-daemon` runs them; tsx: the sources.
     from: { type: 'string', default: 'build' },
     'no-go': { type: 'boolean', default: false },
+    // Skip the node:http floor (the third sample of the hello and finished-runs pairs).
+    'no-floor': { type: 'boolean', default: false },
     // Profile the mock daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
     profile: { type: 'boolean', default: false },
   },
@@ -57,7 +62,8 @@ const size = quick
   ? { floods: [1000, 3000], parseFlood: 1000, bursts: [50, 100], parseBurst: 50, streams: 100, finished: 100 }
   : { floods: [10000, 23000], parseFlood: 10000, bursts: [500, 1000], parseBurst: 500, streams: 1000, finished: 1000 };
 
-type Side = 'mock' | 'go';
+/** floor: the node:http floor (bench/floor.ts), a bound measured beside the daemons, not a daemon. */
+type Side = 'mock' | 'go' | 'floor';
 type Sample = Record<string, number>;
 interface Scenario {
   id: string;
@@ -68,6 +74,8 @@ interface Scenario {
   daemons: 'scenario' | 'sample';
   permissionTimeout: string;
   pairs: number;
+  /** Also sample the node:http floor, after the daemons in each pair (only scenarios it can serve: hello runs). */
+  floor?: boolean;
   sample(daemon: DaemonProcess): Promise<Sample>;
 }
 
@@ -97,10 +105,16 @@ const scenarios: Scenario[] = [
     id: `hello-${c}-raw`,
     group: 'hello',
     title: `${c} concurrent hello, raw reader`,
-    metrics: [wall, { key: 'ttfeP50Ms', label: 'TTFE p50', unit: 'ms' }, { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms', goal: true }],
+    metrics: [
+      wall,
+      { key: 'ttfeP50Ms', label: 'TTFE p50', unit: 'ms' },
+      { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms', goal: true },
+      { key: 'listenOverflows', label: 'listen-queue overflows', unit: '', noRatio: true },
+    ],
     daemons: 'scenario',
     permissionTimeout: '10s',
     pairs,
+    floor: true,
     sample: async (d) => ({ ...(await helloBurst(d, c, 'raw')) }),
   })),
   {
@@ -139,6 +153,7 @@ const scenarios: Scenario[] = [
     daemons: 'sample',
     permissionTimeout: '10s',
     pairs: quick ? 1 : 3,
+    floor: true,
     sample: async (d) => ({ ...(await finishedRunsSample(d, size.finished)) }),
   },
   {
@@ -160,8 +175,14 @@ let source: CliSource = { kind: 'tsx' };
 /** Limit flags sized for the load, when this daemon has them (its defaults refuse 1,000 streams). */
 const limitFlags: string[] = [];
 let tmpRoot = '';
+/** The recorded hello exchange and the floor server, once any selected scenario wants the floor. */
+let floorFiles: FloorFiles | undefined;
 
 function start(side: Side, permissionTimeout: string): Promise<DaemonProcess> {
+  if (side === 'floor') {
+    if (!floorFiles) throw new Error('no floor recording');
+    return startFloor(floorFiles);
+  }
   if (side === 'go') {
     if (!goDir) throw new Error('no Go daemon');
     return startGoDaemon(goDir, tmpRoot, permissionTimeout);
@@ -169,8 +190,9 @@ function start(side: Side, permissionTimeout: string): Promise<DaemonProcess> {
   return startDaemon({ root: daemonRoot, permissionTimeout, source, args: limitFlags });
 }
 
-async function runScenario(s: Scenario, sides: Side[]): Promise<ScenarioResult> {
-  const result: ScenarioResult = { id: s.id, title: s.title, metrics: s.metrics, samples: { mock: [], go: [] }, order: [] };
+async function runScenario(s: Scenario, daemonSides: Side[]): Promise<ScenarioResult> {
+  const sides: Side[] = s.floor && floorFiles ? [...daemonSides, 'floor'] : daemonSides;
+  const result: ScenarioResult = { id: s.id, title: s.title, metrics: s.metrics, samples: { mock: [], go: [], ...(sides.includes('floor') ? { floor: [] } : {}) }, order: [] };
   const open = new Map<Side, DaemonProcess>();
   try {
     if (s.daemons === 'scenario') {
@@ -184,7 +206,7 @@ async function runScenario(s: Scenario, sides: Side[]): Promise<ScenarioResult> 
       for (const side of sides) {
         const d = open.get(side) ?? (await start(side, s.permissionTimeout));
         try {
-          result.samples[side].push(await s.sample(d));
+          (result.samples[side] ?? []).push(await s.sample(d));
           result.order.push(side);
         } finally {
           if (s.daemons === 'sample') await d.close();
@@ -234,9 +256,20 @@ async function measure(outDir: string): Promise<void> {
   const sides: Side[] = goDir ? ['mock', 'go'] : ['mock'];
   log(goDir ? `side by side: glue-mock-daemon vs the Go daemon (${goDir}), samples interleaved mock, go, mock, go…` : `no Go baseline (${values['no-go'] ? '--no-go' : '../shared/go-daemon is absent'}): measuring the mock daemon alone`);
   const results: ScenarioResult[] = [];
+  if (!values['no-floor'] && scenarios.some((s) => s.floor && only.has(s.group))) {
+    // Recorded from the daemon the ratios are taken against (Go), else from the mock.
+    const side: Side = goDir ? 'go' : 'mock';
+    log(`node:http floor: recording one hello exchange of the ${side === 'go' ? 'Go daemon' : 'mock'}, replayed by a bare node:http server (not a daemon)…`);
+    const d = await start(side, '10s');
+    try {
+      floorFiles = await prepareFloor(d, side, tmpRoot);
+    } finally {
+      await d.close();
+    }
+  }
   for (const s of scenarios) {
     if (!only.has(s.group)) continue;
-    log(`${s.title}: ${s.pairs} ${goDir ? 'pairs' : 'samples'}…`);
+    log(`${s.title}: ${s.pairs} ${goDir ? 'pairs' : 'samples'}${s.floor && floorFiles ? ' (+ the node:http floor in each)' : ''}…`);
     results.push(await runScenario(s, sides));
   }
   // The reader's ceiling: a recorded flood replayed by a zero-cost server, read by the same raw reader.
@@ -267,7 +300,8 @@ async function measure(outDir: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const machine = { loadAtStart, loadAtEnd, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
   const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, summary: rows, results }, null, 2)}\n`);
+  const floor = floorFiles ? { recordedFrom: floorFiles.recordedFrom, note: FLOOR_NOTE } : null;
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, floor, summary: rows, results }, null, 2)}\n`);
   if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}\n`);
   log(`results written to ${file}${goDir ? ' (and the ratio table as .md)' : ''}`);
   if (results.some((r) => r.error)) process.exitCode = 1;

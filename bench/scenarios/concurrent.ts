@@ -1,8 +1,10 @@
 /**
  * C concurrent `hello` runs in distinct sessions, each read to its end: wall time of the burst and
  * time to first event (p50/p99 over its streams). Every stream must be complete (run_start first,
- * run_done last, the same event count as a lone run), or the sample fails.
+ * run_done last, the same event count as a lone run), or the sample fails. Also counts the listen-queue
+ * overflows during the burst (dropped SYNs, each retried by the client a second later).
  */
+import { listenOverflows } from '../netstat.js';
 import { rawRun } from '../raw-client.js';
 import { timedRun, type Target } from '../run-client.js';
 import { percentile } from '../stats.js';
@@ -13,12 +15,14 @@ export interface BurstSample {
   ttfeP50Ms: number;
   ttfeP99Ms: number;
   eventsPerRun: number;
+  listenOverflows: number;
 }
 
 let counter = 0;
 
 export async function helloBurst(target: Target, concurrency: number, client: Client): Promise<BurstSample> {
   const tag = `hello-${concurrency}-${client}-${counter++}`;
+  const overflowsBefore = await listenOverflows();
   const startedAt = performance.now();
   const runs = await Promise.all(
     Array.from({ length: concurrency }, (_, i) =>
@@ -26,10 +30,11 @@ export async function helloBurst(target: Target, concurrency: number, client: Cl
     ),
   );
   const wallMs = performance.now() - startedAt;
+  const overflows = (await listenOverflows()) - overflowsBefore;
   const counts = new Set(runs.map((r) => r.events));
   const broken = runs.find((r) => r.problem);
   if (broken) throw new Error(`${concurrency} concurrent hello: ${broken.runId}: ${broken.problem ?? ''}`);
   if (counts.size !== 1) throw new Error(`${concurrency} concurrent hello: streams of different lengths ${[...counts].join(', ')}`);
   const ttfes = runs.map((r) => r.firstEventMs);
-  return { wallMs, ttfeP50Ms: percentile(ttfes, 50), ttfeP99Ms: percentile(ttfes, 99), eventsPerRun: runs[0]?.events ?? 0 };
+  return { wallMs, ttfeP50Ms: percentile(ttfes, 50), ttfeP99Ms: percentile(ttfes, 99), eventsPerRun: runs[0]?.events ?? 0, listenOverflows: overflows };
 }

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ChunkedFrameCounter } from '../../bench/raw-client.js';
-import { renderMarkdownRatios, summarise, type ScenarioResult } from '../../bench/report.js';
+import { netstatCounter } from '../../bench/netstat.js';
+import { FLOOR_NOTE, renderMarkdownRatios, renderReport, summarise, type ScenarioResult } from '../../bench/report.js';
 import { meetsRatio, median, pairRatios, percentile, spread } from '../../bench/stats.js';
 
 describe('bench statistics', () => {
@@ -60,6 +61,66 @@ describe('bench statistics', () => {
     expect(alone?.goal).toBeUndefined();
     // The docs table carries ratios only.
     expect(renderMarkdownRatios([result], summarise([result], true)).split('\n')[2]).toBe('| flood | wall | 1.10× (0.90–1.50) | **not met** |');
+  });
+});
+
+describe('bench report with the node:http floor', () => {
+  const result: ScenarioResult = {
+    id: 'hello-500-raw',
+    title: '500 concurrent hello',
+    metrics: [{ key: 'wallMs', label: 'wall', unit: 'ms', goal: true }, { key: 'listenOverflows', label: 'listen-queue overflows', unit: '', noRatio: true }],
+    samples: {
+      mock: [{ wallMs: 400, listenOverflows: 0 }, { wallMs: 300, listenOverflows: 0 }],
+      go: [{ wallMs: 100, listenOverflows: 0 }, { wallMs: 200, listenOverflows: 0 }],
+      floor: [{ wallMs: 90, listenOverflows: 3 }, { wallMs: 220, listenOverflows: 0 }],
+    },
+    order: ['mock', 'go', 'floor', 'mock', 'go', 'floor'],
+  };
+
+  it('takes floor / Go within each triple, beside mock / Go, and judges no goal on the floor', () => {
+    const [wall, overflows] = summarise([result], true);
+    expect(wall?.ratio?.pairs).toEqual([4, 1.5]);
+    expect(wall?.floorRatio?.pairs).toEqual([0.9, 1.1]);
+    expect(wall?.floor).toEqual({ min: 90, median: 155, max: 220 });
+    expect(wall?.goal?.met).toBe(false); // the goal is the mock's; the floor does not change it
+    expect(overflows?.floor).toEqual({ min: 0, median: 1.5, max: 3 });
+    expect(overflows?.floorRatio).toBeUndefined();
+    // Without Go: the floor's absolute figures, no ratio.
+    const [alone] = summarise([result], false);
+    expect([alone?.floor?.median, alone?.floorRatio]).toEqual([155, undefined]);
+  });
+
+  it('prints the floor columns and says the floor is not a daemon, wherever floor figures appear', () => {
+    const rows = summarise([result], true);
+    const report = renderReport([result], rows, true);
+    expect(report.split('\n')[0]).toMatch(/mock\/Go median \(min–max\).*floor median \(min–max\)\s+floor\/Go median \(min–max\)$/);
+    expect(report).toMatch(/^500 concurrent hello\s+wall ms\s+350 \(300–400\)\s+150 \(100–200\)\s+2\.75× \(1\.50–4\.00\)\s+NOT MET\s+155 \(90–220\)\s+1\.00× \(0\.90–1\.10\)$/m);
+    expect(report).toContain(FLOOR_NOTE);
+    expect(FLOOR_NOTE).toMatch(/NOT a daemon \(no routing, auth, validation, run execution\)/);
+    const markdown = renderMarkdownRatios([result], rows).split('\n');
+    expect(markdown[0]).toBe('| scenario | metric | mock / Go, median (min–max) | goal ≤ 1.0× | node:http floor / Go (not a daemon) |');
+    expect(markdown[2]).toBe('| 500 concurrent hello | wall | 2.75× (1.50–4.00) | **not met** | 1.00× (0.90–1.10) |');
+    expect(markdown.at(-1)).toBe(FLOOR_NOTE);
+    // No floor samples: no floor column and no note.
+    const plain = { ...result, samples: { mock: result.samples.mock, go: result.samples.go } };
+    expect(renderReport([plain], summarise([plain], true), true)).not.toContain('floor');
+  });
+});
+
+describe('listen-queue overflow counter', () => {
+  const netstat = [
+    'TcpExt: SyncookiesSent ListenOverflows ListenDrops',
+    'TcpExt: 0 37573 37600',
+    'IpExt: InNoRoutes ListenOverflows',
+    'IpExt: 1 2',
+    '',
+  ].join('\n');
+
+  it("reads one named counter of one group from /proc/net/netstat's name and value lines", () => {
+    expect(netstatCounter(netstat, 'TcpExt', 'ListenOverflows')).toBe(37573);
+    expect(netstatCounter(netstat, 'IpExt', 'ListenOverflows')).toBe(2);
+    expect(netstatCounter(netstat, 'TcpExt', 'Nope')).toBeNaN();
+    expect(netstatCounter('TcpExt: A B\nTcpExt: 1\n', 'TcpExt', 'B')).toBeNaN(); // a short value line is not trusted
   });
 });
 
