@@ -29,8 +29,18 @@ export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput):
   const release = ctx.faults.has('sessions-not-serialised') ? () => undefined : await ctx.sessions.acquire(run.sessionId, run.signal);
   try {
     if (!release) throw new RunFailure('canceled', 'context canceled');
+    let overBudget = false;
     const io: AgentIO = {
-      emit: (event) => run.emit(event.type, event.payload),
+      emit: (event) => {
+        // Past the total budget of all runs' events (run-registry.ts) the run that streams stops
+        // with a run error; the loop's own failure tail (error, loop_end) still goes out.
+        if (overBudget && event.type !== 'error' && event.type !== 'loop_end') throw new RunFailure('internal', ctx.runs.budgetProblem());
+        run.emit(event.type, event.payload);
+        if (!overBudget && event.type !== 'loop_start' && ctx.runs.overBudget()) {
+          overBudget = true;
+          throw new RunFailure('internal', ctx.runs.budgetProblem());
+        }
+      },
       askPermission: (ask) => ctx.broker.ask(run, ask),
       signal: run.signal,
       now: ctx.now,

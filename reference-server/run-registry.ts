@@ -7,6 +7,11 @@
  * (`ttlMs`) are off by default. Eviction is lazy (on lookup and start) and uses the injected
  * clock; the finished runs are kept in finish order with running totals (finished-runs.ts), so
  * it costs O(1) per run evicted, not a scan of every run.
+ *
+ * A total budget (`maxHeldBytes`, default 1 GiB) covers the encoded events of every run, active
+ * ones included (one turn is capped at 256 MiB, but thousands of runs can be active at once):
+ * past it the finished runs are evicted first, oldest first, and while the active runs alone
+ * still hold more, the run executor stops the run that is streaming (see run-executor.ts).
  */
 import { Run } from './run.js';
 import type { RunInit } from './run.js';
@@ -22,6 +27,8 @@ export interface RunRegistryOptions {
   maxBytes: number;
   /** How long a finished run stays (Infinity: for the daemon's lifetime, as Go). */
   ttlMs: number;
+  /** Encoded events of all runs, active and finished, held at most (see overBudget). */
+  maxHeldBytes: number;
   now: () => Date;
 }
 
@@ -30,6 +37,8 @@ export class RunRegistry {
   private readonly finished = new FinishedRuns();
   /** A run finished or was first streamed since the last prune (the caps may be exceeded). */
   private dirty = false;
+  /** Encoded event bytes of every run in `runs` (each Run adds its frames; forget subtracts). */
+  private readonly held = { bytes: 0 };
 
   constructor(private readonly options: RunRegistryOptions) {}
 
@@ -40,6 +49,7 @@ export class RunRegistry {
     const run: Run = new Run({
       ...init,
       id,
+      held: this.held,
       onChange: (what) => {
         if (what === 'finished') entry = this.finished.add(id, run.finishedAtMs, run.bytes + RUN_OVERHEAD_BYTES, run.streamed);
         else if (entry) this.finished.markStreamed(entry);
@@ -73,9 +83,34 @@ export class RunRegistry {
     return this.finished.bytes;
   }
 
+  /** Bytes the encoded events of all runs hold (active and retained). */
+  heldBytes(): number {
+    return this.held.bytes;
+  }
+
+  /**
+   * Whether the event logs of all runs hold more than `maxHeldBytes`, after evicting finished
+   * runs (oldest first) to make room: then only the active runs' events are left over it.
+   */
+  overBudget(): boolean {
+    const max = this.options.maxHeldBytes;
+    if (this.held.bytes <= max) return false;
+    for (let oldest = this.finished.oldest(); oldest && this.held.bytes > max; oldest = this.finished.oldest()) this.forget(oldest);
+    return this.held.bytes > max;
+  }
+
+  /** Why the run that streamed last is stopped (overBudget() was true). */
+  budgetProblem(): string {
+    return (
+      `daemon: the events of all runs hold ${this.held.bytes} bytes, more than the limit of ${this.options.maxHeldBytes} bytes ` +
+      `(${this.activeCount()} active runs; finished runs were evicted first): this run is stopped`
+    );
+  }
+
   clear(): void {
     this.runs.clear();
     this.finished.clear();
+    this.held.bytes = 0;
     this.dirty = false;
   }
 
@@ -100,6 +135,6 @@ export class RunRegistry {
 
   private forget(entry: FinishedEntry): void {
     this.finished.evict(entry);
-    this.runs.delete(entry.id);
+    if (this.runs.delete(entry.id)) this.held.bytes -= entry.bytes - RUN_OVERHEAD_BYTES;
   }
 }

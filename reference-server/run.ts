@@ -19,6 +19,8 @@ export interface RunInit {
   eventId: () => string;
   /** Told when the run finishes or is first streamed (the registry re-examines retention then). */
   onChange?: (what: 'finished' | 'streamed') => void;
+  /** Bytes held by the event logs of every run, shared by the registry's runs (its total budget). */
+  held?: { bytes: number };
 }
 
 export class Run {
@@ -39,6 +41,7 @@ export class Run {
   private waiters: Array<() => void> = [];
   private readonly onChange: ((what: 'finished' | 'streamed') => void) | undefined;
   private wasStreamed = false;
+  private readonly held: { bytes: number } | undefined;
 
   constructor(init: RunInit) {
     this.id = init.id;
@@ -47,6 +50,7 @@ export class Run {
     this.now = init.now;
     this.eventId = init.eventId;
     this.onChange = init.onChange;
+    this.held = init.held;
   }
 
   get signal(): AbortSignal {
@@ -91,6 +95,7 @@ export class Run {
     const frame = encodeSseFrame(id, type, encodeGoJson(envelope));
     this.frames.push(frame);
     this.bytes += frame.byteLength;
+    if (this.held) this.held.bytes += frame.byteLength;
     this.wake();
   }
 

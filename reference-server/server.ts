@@ -73,6 +73,7 @@ export const defaultLimits = {
   finishedRunRetention: Infinity,
   finishedRunBytes: 256 * 1024 * 1024,
   finishedRunTtlMs: Infinity,
+  maxEventLogBytes: 1024 * 1024 * 1024,
 } as const;
 
 /** How long shutdown waits for runs and streams to end before it closes what is left. */
@@ -97,6 +98,12 @@ export interface ReferenceServerLimits {
   finishedRunBytes?: number;
   /** How long a finished run stays replayable (default: the daemon's lifetime, as Go). */
   finishedRunTtlMs?: number;
+  /**
+   * Bytes the encoded events of ALL runs (active and finished) hold (default 1 GiB): past it the
+   * oldest finished runs are evicted, and while the active runs alone hold more, the run that is
+   * streaming ends `run_error` `internal` naming the limit (one turn alone is capped at 256 MiB).
+   */
+  maxEventLogBytes?: number;
   /** Remembered grants kept (default 10,000); past it a remember decision fails its run (see permission-broker.ts). */
   maxGrants?: number;
   /** Approximate bytes of the grants kept (default 16 MiB), the same way. */
@@ -184,6 +191,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     retention: Math.max(0, limits.finishedRunRetention ?? defaultLimits.finishedRunRetention),
     maxBytes: Math.max(0, limits.finishedRunBytes ?? defaultLimits.finishedRunBytes),
     ttlMs: positive(limits.finishedRunTtlMs, defaultLimits.finishedRunTtlMs),
+    maxHeldBytes: positive(limits.maxEventLogBytes, defaultLimits.maxEventLogBytes),
     now,
   });
   const broker = new PermissionBroker({

@@ -72,6 +72,8 @@ Mock host:
   --permission-store PATH     persist remembered permission grants to this JSON file
   --max-active-runs N         runs not yet finished before starts get 429 (default 4096; Go has no cap)
   --max-open-streams N        concurrent event streams before GETs get 429 (default 4096; Go has no cap)
+  --max-event-log-bytes N     bytes the events of all runs may hold; past it finished runs are evicted,
+                              then the streaming run ends run_error (default 1073741824; Go has no cap)
 Other:
   --shutdown-timeout DUR      on SIGTERM/SIGINT, requests in flight (streams included) get this long to
                               finish, as glue serve's 5s; what is left then ends cleanly (default 5s)
@@ -107,6 +109,7 @@ const OPTIONS = {
   'permission-store': { type: 'string' },
   'max-active-runs': { type: 'string' },
   'max-open-streams': { type: 'string' },
+  'max-event-log-bytes': { type: 'string' },
   'shutdown-timeout': { type: 'string', default: '5s' },
   name: { type: 'string', default: 'glue' },
   'startup-name': { type: 'string', default: 'glue daemon' },
@@ -140,7 +143,7 @@ interface DaemonConfig {
   name: string;
   startupName: string;
   shutdownTimeoutMs: number;
-  limits: { maxActiveRuns?: number; maxOpenStreams?: number };
+  limits: { maxActiveRuns?: number; maxOpenStreams?: number; maxEventLogBytes?: number };
 }
 
 type Parsed = { kind: 'run'; config: DaemonConfig } | { kind: 'print'; text: string };
@@ -240,6 +243,7 @@ function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Pars
       limits: {
         ...(values['max-active-runs'] !== undefined ? { maxActiveRuns: positiveInteger('--max-active-runs', values['max-active-runs']) } : {}),
         ...(values['max-open-streams'] !== undefined ? { maxOpenStreams: positiveInteger('--max-open-streams', values['max-open-streams']) } : {}),
+        ...(values['max-event-log-bytes'] !== undefined ? { maxEventLogBytes: positiveInteger('--max-event-log-bytes', values['max-event-log-bytes']) } : {}),
       },
     },
   };

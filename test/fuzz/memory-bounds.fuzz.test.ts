@@ -1,5 +1,5 @@
 /**
- * The full-size attacks of issue 11 (items 7, 8, 11) against a spawned `glue-mock-daemon`, with
+ * The full-size attacks of issue 11 (items 7, 8, 11, and the total budget of all runs' events) against a spawned `glue-mock-daemon`, with
  * the daemon's peak RSS sampled from /proc: only under `npm run fuzz` (they take a minute and
  * gigabytes when a bound breaks). `npm test` holds the short regression tests
  * (test/reference-server/node-hardening.test.ts, grant-store.test.ts, mock-host limits).
@@ -68,6 +68,24 @@ describe.skipIf(!FULL)('memory bounds at full size (npm run fuzz)', () => {
     figures.flood = { refused60000: true, streamed20000Mb: Math.round(bytes / 1e6), peakGrowthMb: growth() };
     expect(growth()).toBeLessThan(700);
   }, 120_000);
+
+  it('12 concurrent flood 10000 runs (650 MB of events) stay within a 128 MiB budget of all runs\' events', async () => {
+    const budget = 128 * 1024 * 1024;
+    const { url, growth, stop } = await daemon(['--max-event-log-bytes', String(budget)]);
+    const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => start(url, `flood-${i}`, 'flood 10000')));
+    const ends = await Promise.all(
+      runs.map(async (run) => {
+        const text = await (await fetch(url + run.body.events_url, { headers: auth })).text();
+        return text.slice(text.lastIndexOf('event: '), text.lastIndexOf('event: ') + 400);
+      }),
+    );
+    stop();
+    const stopped = ends.filter((end) => end.includes(`more than the limit of ${budget} bytes`)).length;
+    figures.concurrentFloods = { runs: 12, stoppedByBudget: stopped, peakGrowthMb: growth() };
+    expect(stopped).toBeGreaterThan(0);
+    expect(ends.every((end) => end.startsWith('event: run_done') || end.startsWith('event: run_error'))).toBe(true);
+    expect(growth()).toBeLessThan(450);
+  }, 180_000);
 
   it('20 slow runs with 900 KB session ids are answered 414 without growth', async () => {
     const { url, growth, stop } = await daemon(['--delay-scale', '1']);

@@ -12,7 +12,7 @@ import type { Run } from '../../reference-server/run.js';
 function registry(limits: { retention?: number; maxBytes?: number; ttlMs?: number } = {}) {
   let now = Date.parse('2026-12-01T12:00:00Z');
   let n = 0;
-  const runs = new RunRegistry({ retention: limits.retention ?? Infinity, maxBytes: limits.maxBytes ?? Infinity, ttlMs: limits.ttlMs ?? Infinity, now: () => new Date(now) });
+  const runs = new RunRegistry({ retention: limits.retention ?? Infinity, maxBytes: limits.maxBytes ?? Infinity, ttlMs: limits.ttlMs ?? Infinity, maxHeldBytes: Infinity, now: () => new Date(now) });
   let e = 0;
   const start = (): Run => runs.create({ sessionId: 's', clientId: 'c', now: () => new Date(now), eventId: () => `evt_${++e}` }, () => `run_${++n}`);
   return { runs, start, advance: (ms: number) => (now += ms) };
@@ -158,9 +158,11 @@ describe('RunRegistry bookkeeping of finished runs', () => {
           expect(kept(runs, all)).toEqual(all.filter((run) => model.has(run.id)).map((run) => run.id));
           const bytes = [...model.values()].filter((m) => m.run.done).reduce((sum, m) => sum + m.run.bytes + RUN_OVERHEAD_BYTES, 0);
           expect(runs.retainedBytes()).toBe(bytes);
+          // The total of all runs' events (the budget of run-executor.ts) follows the evictions.
+          expect(runs.heldBytes()).toBe(runs.all().reduce((sum, run) => sum + run.bytes, 0));
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 800 },
     );
   });
 });
