@@ -22,6 +22,16 @@ function expectDecision(j: Judgement, allow: boolean): RecordedRequest {
   return decision;
 }
 
+/** A `permission` run the user allows, whose decision the case daemon answers with an error envelope. */
+function decisionRefused(status: number, code: string, message: string): Pick<ClientCase, 'prompt' | 'answer' | 'slow' | 'daemon'> {
+  return { prompt: 'permission', answer: 'allow', slow: true, daemon: { permissionTimeoutMs: 1500, middleware: () => [answer('permissionDecision', status, envelope(code, message))] } };
+}
+
+/** The client answered the permission request at all (whatever the daemon then said). */
+function expectDecisionSent(j: Judgement): void {
+  if (!j.requests.some(isDecision)) fail(`the client never answered the permission request; it sent ${summarizeRequests(j.requests)}`);
+}
+
 export const permCases: ClientCase[] = [
   {
     id: 'CLI-PERM-001',
@@ -57,12 +67,9 @@ export const permCases: ClientCase[] = [
     level: 'SHOULD',
     rule: 'A decision answered 404 (the request timed out meanwhile) does not end the client: it reads the stream to run_done.',
     reference: 'ADR-0010 §6 ("If the request times out, the daemon denies with a model-visible reason"); 108-decision-after-timeout.txt',
-    prompt: 'permission',
-    answer: 'allow',
-    slow: true,
-    daemon: { permissionTimeoutMs: 1500, middleware: () => [answer('permissionDecision', 404, envelope('not_found', 'permission request not found'))] },
+    ...decisionRefused(404, 'not_found', 'permission request not found'),
     judge(j) {
-      if (!j.requests.some(isDecision)) fail(`the client never answered the permission request; it sent ${summarizeRequests(j.requests)}`);
+      expectDecisionSent(j);
       expectSuccess(j, 'the decision got 404 and the run then ended with run_done');
       expectPrintedOnce(j, 'tool result: error: permission denied: daemon permission request timed out', 'the answer after the timed-out permission');
     },
@@ -73,12 +80,9 @@ export const permCases: ClientCase[] = [
     level: 'MUST',
     rule: 'A decision answered 403 (another client owns the run) is reported with its message, without a crash or a hang.',
     reference: 'ADR-0010 §6 ("If a non-owner client attempts to answer, the daemon returns 403"); 096-decision-other-client-403.txt',
-    prompt: 'permission',
-    answer: 'allow',
-    slow: true,
-    daemon: { permissionTimeoutMs: 1500, middleware: () => [answer('permissionDecision', 403, envelope('forbidden', 'permission decision belongs to another client'))] },
+    ...decisionRefused(403, 'forbidden', 'permission decision belongs to another client'),
     judge(j) {
-      if (!j.requests.some(isDecision)) fail(`the client never answered the permission request; it sent ${summarizeRequests(j.requests)}`);
+      expectDecisionSent(j);
       if (j.outcome.exitCode !== 0) expectFailure(j, 'the decision got 403');
       expectMentions(j, 'permission decision belongs to another client', 'the 403 envelope message');
     },
