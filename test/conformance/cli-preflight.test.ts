@@ -7,28 +7,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer } from '../../reference-server/index.js';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode } from '../../reference-server/serve-node.js';
 import { allChecks } from '../../conformance/checks/index.js';
-import { main } from '../../src/cli/glue-conformance.js';
 import { didYouMean } from '../../src/cli/args.js';
 import { useColor } from '../../src/cli/glue-conformance.js';
 import { waitForHealth } from '../../src/cli/wait-for-health.js';
+import { runMain as run } from '../support/run-main.js';
 import { startDaemon, type TestDaemon } from './support.js';
-
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}, tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = Object.assign(new PassThrough(), tty ? { isTTY: true } : {});
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { stdout, stderr, env: { NO_COLOR: '1', ...env } });
-  return { code, stdout: out, stderr: err };
-}
 
 /** A port nothing listens on (bound, read, released). */
 async function freePort(): Promise<number> {

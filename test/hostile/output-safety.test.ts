@@ -12,33 +12,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, mkdirSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/glue-conformance.js';
 import { packageRoot } from '../../src/protocol/package-root.js';
 import { parseXmlElements } from '../conformance/xml-well-formed.js';
+import { runMain } from '../support/run-main.js';
 import { startHostileDaemon } from './hostile-daemons.js';
 
 const TOKEN = 'Out-Safety-Token-7f3a9c2e5b1d4086aa';
 const dir = mkdtempSync(join(tmpdir(), 'glue-output-safety-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runMain(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { stdout, stderr, env: { NO_COLOR: '1', ...env } });
-  return { code, stdout: out, stderr: err };
-}
 
 /** Every form of the token an echoing daemon sends (see hostile-daemons.ts echoToken). */
 function tokenForms(token: string): string[] {
