@@ -80,15 +80,17 @@ interface Scenario {
 }
 
 const wall: MetricSpec = { key: 'wallMs', label: 'wall', unit: 'ms', goal: true };
+/** One daemon per side for all pairs, after a warm-up sample. */
+const longLived = { daemons: 'scenario', permissionTimeout: '10s', pairs } as const;
+/** A fresh daemon per sample (memory, suite): each sample starts processes, so fewer pairs. */
+const freshDaemons = (permissionTimeout: string) => ({ daemons: 'sample', permissionTimeout, pairs: quick ? 1 : 3 }) as const;
 const scenarios: Scenario[] = [
   ...size.floods.map((n): Scenario => ({
     id: `flood-${n}-raw`,
     group: 'flood',
     title: `flood ${n}, raw reader`,
     metrics: [wall, { key: 'ttfeMs', label: 'TTFE', unit: 'ms' }, { key: 'mbPerSec', label: 'throughput', unit: 'MB/s' }],
-    daemons: 'scenario',
-    permissionTimeout: '10s',
-    pairs,
+    ...longLived,
     sample: async (d) => ({ ...(await floodSample(d, n, 'raw')) }),
   })),
   {
@@ -96,9 +98,7 @@ const scenarios: Scenario[] = [
     group: 'parse',
     title: `flood ${size.parseFlood}, parsing client (fetch + JSON.parse)`,
     metrics: [{ ...wall, goal: false }],
-    daemons: 'scenario',
-    permissionTimeout: '10s',
-    pairs,
+    ...longLived,
     sample: async (d) => ({ ...(await floodSample(d, size.parseFlood, 'parse')) }),
   },
   ...size.bursts.map((c): Scenario => ({
@@ -111,9 +111,7 @@ const scenarios: Scenario[] = [
       { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms', goal: true },
       { key: 'listenOverflows', label: 'listen-queue overflows', unit: '', noRatio: true },
     ],
-    daemons: 'scenario',
-    permissionTimeout: '10s',
-    pairs,
+    ...longLived,
     floor: true,
     sample: async (d) => ({ ...(await helloBurst(d, c, 'raw')) }),
   })),
@@ -122,9 +120,7 @@ const scenarios: Scenario[] = [
     group: 'parse',
     title: `${size.parseBurst} concurrent hello, parsing client`,
     metrics: [{ ...wall, goal: false }, { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms' }],
-    daemons: 'scenario',
-    permissionTimeout: '10s',
-    pairs,
+    ...longLived,
     sample: async (d) => ({ ...(await helloBurst(d, size.parseBurst, 'parse')) }),
   },
   {
@@ -136,9 +132,7 @@ const scenarios: Scenario[] = [
       { key: 'coldPerStreamKb', label: 'per stream (cold)', unit: 'KB' },
       { key: 'rssOpenMb', label: 'RSS with all open', unit: 'MB' },
     ],
-    daemons: 'sample',
-    permissionTimeout: '120s',
-    pairs: quick ? 1 : 3,
+    ...freshDaemons('120s'),
     sample: async (d) => ({ ...(await openStreamsSample(d, size.streams)) }),
   },
   {
@@ -150,9 +144,7 @@ const scenarios: Scenario[] = [
       { key: 'rssIdleMb', label: 'RSS before', unit: 'MB' },
       { key: 'growthMb', label: 'growth', unit: 'MB' },
     ],
-    daemons: 'sample',
-    permissionTimeout: '10s',
-    pairs: quick ? 1 : 3,
+    ...freshDaemons('10s'),
     floor: true,
     sample: async (d) => ({ ...(await finishedRunsSample(d, size.finished)) }),
   },
@@ -161,9 +153,7 @@ const scenarios: Scenario[] = [
     group: 'suite',
     title: 'conformance suite, scripted, 1 s permission timeout',
     metrics: [{ key: 'wallMs', label: 'wall', unit: 'ms' }, { key: 'exitCode', label: 'exit code', unit: '', noRatio: true }],
-    daemons: 'sample',
-    permissionTimeout: '1s',
-    pairs: quick ? 1 : 3,
+    ...freshDaemons('1s'),
     sample: async (d) => {
       const { wallMs, exitCode } = await suiteSample(root, source, d, 1000);
       return { wallMs, exitCode };

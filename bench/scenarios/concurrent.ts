@@ -9,6 +9,7 @@ import { rawRun } from '../raw-client.js';
 import { timedRun, type Target } from '../run-client.js';
 import { percentile } from '../stats.js';
 import type { Client } from './flood.js';
+import { sessionTag } from './session-tag.js';
 
 export interface BurstSample {
   wallMs: number;
@@ -18,10 +19,8 @@ export interface BurstSample {
   listenOverflows: number;
 }
 
-let counter = 0;
-
 export async function helloBurst(target: Target, concurrency: number, client: Client): Promise<BurstSample> {
-  const tag = `hello-${concurrency}-${client}-${counter++}`;
+  const tag = sessionTag(`hello-${concurrency}-${client}`);
   const overflowsBefore = await listenOverflows();
   const startedAt = performance.now();
   const runs = await Promise.all(

@@ -4,7 +4,8 @@
  */
 import type { DaemonProcess } from '../daemon-process.js';
 import { rawRun } from '../raw-client.js';
-import { steadyRss } from './open-streams.js';
+import { MB, rssAround } from './rss.js';
+import { sessionTag } from './session-tag.js';
 
 export interface FinishedRunsSample {
   rssMb: number;
@@ -13,15 +14,14 @@ export interface FinishedRunsSample {
 }
 
 const BATCH = 50;
-let counter = 0;
 
 export async function finishedRunsSample(target: DaemonProcess, runs: number): Promise<FinishedRunsSample> {
-  const rssIdle = await steadyRss(target);
-  const tag = `finished-${counter++}`;
-  for (let done = 0; done < runs; done += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, runs - done) }, (_, i) => rawRun(target, `${tag}-${done + i}`, 'hello', { idleTimeoutMs: 30_000 }).finished);
-    for (const run of await Promise.all(batch)) if (run.problem) throw new Error(`finished runs: ${run.problem}`);
-  }
-  const rss = await steadyRss(target);
-  return { rssMb: rss / 2 ** 20, rssIdleMb: rssIdle / 2 ** 20, growthMb: (rss - rssIdle) / 2 ** 20 };
+  const tag = sessionTag('finished');
+  const { before, held } = await rssAround(target, async () => {
+    for (let done = 0; done < runs; done += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, runs - done) }, (_, i) => rawRun(target, `${tag}-${done + i}`, 'hello', { idleTimeoutMs: 30_000 }).finished);
+      for (const run of await Promise.all(batch)) if (run.problem) throw new Error(`finished runs: ${run.problem}`);
+    }
+  });
+  return { rssMb: held / MB, rssIdleMb: before / MB, growthMb: (held - before) / MB };
 }

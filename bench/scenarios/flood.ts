@@ -5,6 +5,7 @@
  */
 import { rawRun } from '../raw-client.js';
 import { timedRun, type Target } from '../run-client.js';
+import { sessionTag } from './session-tag.js';
 
 export interface FloodSample {
   wallMs: number;
@@ -16,10 +17,8 @@ export interface FloodSample {
 
 export type Client = 'raw' | 'parse';
 
-let counter = 0;
-
 export async function floodSample(target: Target, deltas: number, client: Client): Promise<FloodSample> {
-  const session = `flood-${deltas}-${client}-${counter++}`;
+  const session = sessionTag(`flood-${deltas}-${client}`);
   const run = client === 'raw'
     ? await rawRun(target, session, `flood ${deltas}`, { idleTimeoutMs: 30_000 }).finished
     : await timedRun(target, session, `flood ${deltas}`, { idleTimeoutMs: 30_000, parse: 'json' });

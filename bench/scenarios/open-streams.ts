@@ -6,6 +6,8 @@
  */
 import type { DaemonProcess } from '../daemon-process.js';
 import { rawRun } from '../raw-client.js';
+import { MB, rssAround } from './rss.js';
+import { sessionTag } from './session-tag.js';
 
 export interface OpenStreamsSample {
   /** KB per open stream, warm (a daemon that already grew to serve N). */
@@ -15,27 +17,24 @@ export interface OpenStreamsSample {
 }
 
 const PARK_TIMEOUT_MS = 60_000;
-let counter = 0;
 
 export async function openStreamsSample(target: DaemonProcess, streams: number): Promise<OpenStreamsSample> {
   await (await park(target, 20)).release();
-  const rssIdle = await steadyRss(target);
-  const cold = await park(target, streams);
-  const rssCold = await steadyRss(target);
-  await cold.release();
-  const rssBefore = await steadyRss(target);
-  const warm = await park(target, streams);
-  const rssOpen = await steadyRss(target);
-  await warm.release();
+  const parkAll = async (): Promise<() => Promise<void>> => {
+    const parked = await park(target, streams);
+    return () => parked.release();
+  };
+  const cold = await rssAround(target, parkAll);
+  const warm = await rssAround(target, parkAll);
   return {
-    perStreamKb: (rssOpen - rssBefore) / 1024 / streams,
-    coldPerStreamKb: (rssCold - rssIdle) / 1024 / streams,
-    rssOpenMb: rssOpen / 2 ** 20,
+    perStreamKb: (warm.held - warm.before) / 1024 / streams,
+    coldPerStreamKb: (cold.held - cold.before) / 1024 / streams,
+    rssOpenMb: warm.held / MB,
   };
 }
 
 async function park(target: DaemonProcess, count: number): Promise<{ release(): Promise<void> }> {
-  const tag = `park-${counter++}`;
+  const tag = sessionTag('park');
   const runs = Array.from({ length: count }, (_, i) => rawRun(target, `${tag}-${i}`, 'permission', { idleTimeoutMs: PARK_TIMEOUT_MS, parkOn: 'permission_request' }));
   try {
     await Promise.all(runs.map((r) => r.parked));
@@ -51,15 +50,4 @@ async function park(target: DaemonProcess, count: number): Promise<{ release(): 
       await new Promise((r) => setTimeout(r, 300));
     },
   };
-}
-
-/** The lowest of a few RSS samples after a pause: garbage not yet collected is not held memory. */
-export async function steadyRss(target: { rss(): Promise<number> }): Promise<number> {
-  await new Promise((r) => setTimeout(r, 300));
-  let low = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 150));
-    low = Math.min(low, await target.rss());
-  }
-  return low;
 }
