@@ -122,6 +122,30 @@ export async function processRss(pid: number): Promise<number> {
   });
 }
 
+/**
+ * User + system CPU ticks of a process from its /proc/PID/stat line (fields 14 and 15). The
+ * command name (field 2, in parentheses) may hold spaces and parentheses: count after the last ')'.
+ */
+export function statCpuTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so field n is fields[n - 3].
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isInteger(utime) && Number.isInteger(stime) ? utime + stime : Number.NaN;
+}
+
+/** /proc reports CPU time in USER_HZ ticks: 1/100 s on Linux (what `getconf CLK_TCK` prints). */
+const USER_HZ = 100;
+
+/** CPU time the process used so far, in ms (10 ms resolution); NaN off Linux. */
+export async function processCpuMs(pid: number): Promise<number> {
+  try {
+    return (statCpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) * 1000) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** `glue-mock-daemon --help`, to learn which flags this checkout's daemon has. */
 export function daemonHelp(root: string, source?: CliSource): Promise<string> {
   return new Promise((resolve) => {

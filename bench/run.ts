@@ -109,6 +109,7 @@ const scenarios: Scenario[] = [
       wall,
       { key: 'ttfeP50Ms', label: 'TTFE p50', unit: 'ms' },
       { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms', goal: true },
+      { key: 'cpuMsPerRun', label: 'daemon CPU per run', unit: 'ms' },
       { key: 'listenOverflows', label: 'listen-queue overflows', unit: '', noRatio: true },
     ],
     ...longLived,

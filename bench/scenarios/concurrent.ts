@@ -2,8 +2,10 @@
  * C concurrent `hello` runs in distinct sessions, each read to its end: wall time of the burst and
  * time to first event (p50/p99 over its streams). Every stream must be complete (run_start first,
  * run_done last, the same event count as a lone run), or the sample fails. Also counts the listen-queue
- * overflows during the burst (dropped SYNs, each retried by the client a second later).
+ * overflows during the burst (dropped SYNs, each retried by the client a second later) and, for a
+ * daemon process, the CPU it spent per run (/proc/PID/stat, 10 ms ticks over the whole burst).
  */
+import { processCpuMs } from '../daemon-process.js';
 import { listenOverflows } from '../netstat.js';
 import { rawRun } from '../raw-client.js';
 import { timedRun, type Target } from '../run-client.js';
@@ -17,11 +19,15 @@ export interface BurstSample {
   ttfeP99Ms: number;
   eventsPerRun: number;
   listenOverflows: number;
+  /** The daemon's CPU (user + system) during the burst, per run; NaN without a pid. */
+  cpuMsPerRun: number;
 }
 
-export async function helloBurst(target: Target, concurrency: number, client: Client): Promise<BurstSample> {
+export async function helloBurst(target: Target & { pid?: number }, concurrency: number, client: Client): Promise<BurstSample> {
+  const cpu = async (): Promise<number> => (target.pid === undefined ? Number.NaN : processCpuMs(target.pid));
   const tag = sessionTag(`hello-${concurrency}-${client}`);
   const overflowsBefore = await listenOverflows();
+  const cpuBefore = await cpu();
   const startedAt = performance.now();
   const runs = await Promise.all(
     Array.from({ length: concurrency }, (_, i) =>
@@ -29,11 +35,12 @@ export async function helloBurst(target: Target, concurrency: number, client: Cl
     ),
   );
   const wallMs = performance.now() - startedAt;
+  const cpuMsPerRun = ((await cpu()) - cpuBefore) / concurrency;
   const overflows = (await listenOverflows()) - overflowsBefore;
   const counts = new Set(runs.map((r) => r.events));
   const broken = runs.find((r) => r.problem);
   if (broken) throw new Error(`${concurrency} concurrent hello: ${broken.runId}: ${broken.problem ?? ''}`);
   if (counts.size !== 1) throw new Error(`${concurrency} concurrent hello: streams of different lengths ${[...counts].join(', ')}`);
   const ttfes = runs.map((r) => r.firstEventMs);
-  return { wallMs, ttfeP50Ms: percentile(ttfes, 50), ttfeP99Ms: percentile(ttfes, 99), eventsPerRun: runs[0]?.events ?? 0, listenOverflows: overflows };
+  return { wallMs, ttfeP50Ms: percentile(ttfes, 50), ttfeP99Ms: percentile(ttfes, 99), eventsPerRun: runs[0]?.events ?? 0, listenOverflows: overflows, cpuMsPerRun };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ChunkedFrameCounter } from '../../bench/raw-client.js';
+import { statCpuTicks } from '../../bench/daemon-process.js';
 import { netstatCounter } from '../../bench/netstat.js';
 import { FLOOR_NOTE, renderMarkdownRatios, renderReport, summarise, type ScenarioResult } from '../../bench/report.js';
 import { meetsRatio, median, pairRatios, percentile, spread } from '../../bench/stats.js';
@@ -121,6 +122,15 @@ describe('listen-queue overflow counter', () => {
     expect(netstatCounter(netstat, 'IpExt', 'ListenOverflows')).toBe(2);
     expect(netstatCounter(netstat, 'TcpExt', 'Nope')).toBeNaN();
     expect(netstatCounter('TcpExt: A B\nTcpExt: 1\n', 'TcpExt', 'B')).toBeNaN(); // a short value line is not trusted
+  });
+});
+
+describe('daemon CPU from /proc/PID/stat', () => {
+  it('adds utime and stime (fields 14 and 15), counting fields after the command name even when it holds spaces and parentheses', () => {
+    const rest = 'S 1 2 3 0 -1 4194304 126 0 0 0 250 37 0 0 20 0 1 0 1087179';
+    expect(statCpuTicks(`16402 (node) ${rest}`)).toBe(287);
+    expect(statCpuTicks(`16402 (glue (x) d) ${rest}`)).toBe(287);
+    expect(statCpuTicks('16402 (node) S 1 2')).toBeNaN();
   });
 });
 
