@@ -4,12 +4,12 @@
  * Key order is the object's insertion order, so callers build objects in Go's struct order.
  * `Date` values print as Go's `time.Time` does (fraction trailing zeros trimmed).
  *
- * Why not one `JSON.stringify` with a replacer: a `text_delta` event repeats the whole message so
- * far, so a `flood 10000` run re-encodes ~55 MB of one ever-growing string, and the replacer path plus
- * a regex over the whole text cost most of the daemon's CPU (bench/profile). Plain objects and arrays
- * are walked here instead, and a long string that extends the previous long string (the message of
- * the last delta) reuses that string's encoding and encodes only the new tail. The output is the
- * same bytes (test/reference-server/go-json.test.ts compares it with the plain encoder).
+ * Why not one `JSON.stringify` with a replacer: the replacer path plus a regex over the whole text
+ * cost most of the daemon's CPU in a flood (bench/profile). Plain objects and arrays are walked here
+ * instead, into a `GoJsonOut`; strings of `LONG_STRING` characters or more go through its
+ * `longString`, so the run's frame log (frame-log.ts) can keep the growing message text of a flood
+ * apart and encode only what is new. The output is the same bytes
+ * (test/reference-server/go-json.test.ts and frame-log.test.ts compare it with the plain encoder).
  */
 import { formatGoTime } from './go-time.js';
 
@@ -39,48 +39,44 @@ export function encodeGoJsonPlain(value: unknown): string {
   return escapeHtml(text === undefined ? 'null' : text);
 }
 
-/** Strings at least this long take part in the prefix cache; shorter ones are cheaper to encode. */
-const LONG_STRING = 512;
+/** Strings at least this long are handed to `GoJsonOut.longString`; shorter ones are cheaper to encode inline. */
+export const LONG_STRING = 512;
 /** Nesting deeper than this goes to JSON.stringify (its own stack checks, the same bytes). */
 const MAX_WALK_DEPTH = 32;
 
-let lastLong = '';
-let lastLongJson = '';
-
-/** Keys and enum-like values repeat in every event; their encodings are kept (bounded). */
-const SHORT_STRING = 48;
-const MAX_SHORT_CACHED = 2048;
-const shortCache = new Map<string, string>();
+/** Object keys repeat in every event; their encodings are kept (bounded). */
+const MAX_KEYS_CACHED = 2048;
+const keyCache = new Map<string, string>();
+/** Characters a string must not hold to go out as it is between quotes (the rest, and all non-ASCII, take JSON.stringify). */
+const needsEscaping = /[\u0000-\u001f"\\<>&\u007f-\uffff]/;
 
 /** `"…"` with Go's escapes; the body of the quotes is JSON.stringify's, so escapes match exactly. */
-function quote(s: string): string {
-  if (s.length <= SHORT_STRING) {
-    let json = shortCache.get(s);
-    if (json === undefined) {
-      json = escapeHtml(JSON.stringify(s));
-      if (shortCache.size >= MAX_SHORT_CACHED) shortCache.clear();
-      shortCache.set(s, json);
-    }
-    return json;
+export function goJsonString(s: string): string {
+  // Most values (ids, times, types, ASCII text) need no escape: one regex test, no stringify.
+  return needsEscaping.test(s) ? escapeHtml(JSON.stringify(s)) : '"' + s + '"';
+}
+
+function goJsonKey(key: string): string {
+  let json = keyCache.get(key);
+  if (json === undefined) {
+    json = goJsonString(key);
+    if (keyCache.size >= MAX_KEYS_CACHED) keyCache.clear();
+    keyCache.set(key, json);
   }
-  if (s.length < LONG_STRING) return escapeHtml(JSON.stringify(s));
-  let json: string;
-  const cut = lastLong.length;
-  // Cutting between the halves of a surrogate pair would escape them separately: no reuse then.
-  const high = cut > 0 ? lastLong.charCodeAt(cut - 1) : 0;
-  // slice, not startsWith: a message built by `text += delta` is a deep rope, and startsWith walks
-  // it per character; slice flattens it once and the comparison is then a memcmp.
-  if (cut > 0 && s.length > cut && !(high >= 0xd800 && high <= 0xdbff) && s.slice(0, cut) === lastLong) {
-    const tail = escapeHtml(JSON.stringify(s.slice(cut)));
-    json = lastLongJson.slice(0, -1) + tail.slice(1);
-  } else if (s === lastLong) {
-    json = lastLongJson;
-  } else {
-    json = escapeHtml(JSON.stringify(s));
-  }
-  lastLong = s;
-  lastLongJson = json;
   return json;
+}
+
+/** Where the walk writes. `longString` must add the string's quoted form (or its stand-in) in place. */
+export interface GoJsonOut {
+  text: string;
+  longString(s: string): void;
+}
+
+class TextOut implements GoJsonOut {
+  text = '';
+  longString(s: string): void {
+    this.text += goJsonString(s);
+  }
 }
 
 function isPlainObject(value: object): boolean {
@@ -88,49 +84,93 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** JSON text of `value`, or undefined where JSON.stringify would omit it (undefined, functions, symbols). */
-function walk(value: unknown, depth: number): string | undefined {
+/**
+ * Values the walk hands to JSON.stringify whole: class instances, boxed primitives, anything with
+ * its own toJSON, arrays with another prototype, nesting past the depth limit. Their text, or
+ * undefined where JSON.stringify omits them (a toJSON returning undefined).
+ */
+function referenceText(value: object, depth: number): string | undefined {
+  if (value instanceof Date) return undefined;
+  if (Array.isArray(value)) {
+    if (depth <= MAX_WALK_DEPTH && Object.getPrototypeOf(value) === Array.prototype) return undefined;
+  } else if (depth <= MAX_WALK_DEPTH && isPlainObject(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    return undefined;
+  }
+  const text = JSON.stringify(value, goTimes);
+  return text === undefined ? '' : escapeHtml(text);
+}
+
+/** Writes `value`'s JSON to `out`; false (nothing written) where JSON.stringify would omit it. */
+function write(value: unknown, depth: number, out: GoJsonOut): boolean {
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      if (value.length >= LONG_STRING) out.longString(value);
+      else out.text += goJsonString(value);
+      return true;
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+      out.text += Number.isFinite(value) ? JSON.stringify(value) : 'null';
+      return true;
     case 'boolean':
-      return value ? 'true' : 'false';
+      out.text += value ? 'true' : 'false';
+      return true;
+    case 'bigint':
+      JSON.stringify(value); // JSON.stringify's TypeError, as before
+      return false;
     case 'object':
       break;
     default:
-      // undefined, function, symbol: omitted (null in arrays); bigint: JSON.stringify's TypeError.
-      return typeof value === 'bigint' ? encodeGoJsonPlain(value) : undefined;
+      return false; // undefined, function, symbol: omitted (null in arrays)
   }
-  if (value === null) return 'null';
-  if (value instanceof Date) return quote(formatGoTime(value)); // an invalid Date throws, as before
-  if (depth > MAX_WALK_DEPTH) return encodeGoJsonPlain(value);
+  if (value === null) {
+    out.text += 'null';
+    return true;
+  }
+  if (value instanceof Date) {
+    out.text += goJsonString(formatGoTime(value)); // an invalid Date throws, as before
+    return true;
+  }
+  const reference = referenceText(value, depth);
+  if (reference !== undefined) {
+    if (reference === '') return false;
+    out.text += reference;
+    return true;
+  }
   if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) return encodeGoJsonPlain(value);
-    let out = '[';
+    out.text += '[';
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ',';
-      out += walk(value[i], depth + 1) ?? 'null';
+      if (i > 0) out.text += ',';
+      if (!write(value[i], depth + 1, out)) out.text += 'null';
     }
-    return out + ']';
+    out.text += ']';
+    return true;
   }
-  // Anything with its own toJSON, class instances, boxed primitives: the reference path.
-  if (!isPlainObject(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return encodeGoJsonPlain(value);
-  let out = '{';
+  out.text += '{';
   let first = true;
   for (const key of Object.keys(value)) {
-    const text = walk((value as Record<string, unknown>)[key], depth + 1);
-    if (text === undefined) continue;
-    out += (first ? '' : ',') + quote(key) + ':' + text;
+    const item = (value as Record<string, unknown>)[key];
+    // The key goes out only once the value is known to be written.
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    const reference = typeof item === 'object' && item !== null ? referenceText(item, depth + 1) : undefined;
+    if (reference === '') continue;
+    out.text += (first ? '' : ',') + goJsonKey(key) + ':';
+    if (reference === undefined) write(item, depth + 1, out);
+    else out.text += reference;
     first = false;
   }
-  return out + '}';
+  out.text += '}';
+  return true;
+}
+
+/** Writes `value` as Go's compact JSON to `out` (`undefined` and the like as `null`). */
+export function writeGoJson(value: unknown, out: GoJsonOut): void {
+  if (!write(value, 0, out)) out.text += 'null';
 }
 
 /** Compact Go-style JSON text for `value` (no trailing newline). `undefined` encodes as `null`. */
 export function encodeGoJson(value: unknown): string {
-  return walk(value, 0) ?? 'null';
+  const out = new TextOut();
+  writeGoJson(value, out);
+  return out.text;
 }
 
 /** Go's `json.MarshalIndent(value, "", "  ")` followed by a newline, as used for the on-disk files. */

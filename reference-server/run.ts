@@ -1,11 +1,10 @@
 /**
- * One run: its identity, its append-only event log (kept as encoded SSE frames so every reader,
+ * One run: its identity, its append-only event log (a `FrameLog` of SSE frames, so every reader,
  * early or late, gets byte-identical replays), its cancel switch and its pending permission requests.
  * Mirrors Go's `run` struct; readers wait on `changed()` instead of a notify channel.
  */
-import { encodeGoJson } from './go-json.js';
+import { FrameLog } from './frame-log.js';
 import { formatGoTime } from './go-time.js';
-import { encodeSseFrame } from './sse.js';
 
 export interface PendingPermission {
   settle(decision: { allow: boolean; reason: string; rememberFor: string }): void;
@@ -35,7 +34,7 @@ export class Run {
   done = false;
   finishedAtMs = 0;
 
-  private readonly frames: Uint8Array[] = [];
+  private readonly frames = new FrameLog();
   private readonly now: () => Date;
   private readonly eventId: () => string;
   private waiters: Array<() => void> = [];
@@ -57,8 +56,10 @@ export class Run {
     return this.controller.signal;
   }
 
-  /** Bytes of encoded events held for replay. */
-  bytes = 0;
+  /** Bytes of encoded events held for replay (frames share a flood's repeated text, see frame-log.ts). */
+  get bytes(): number {
+    return this.frames.bytes;
+  }
   /** An event stream has been opened on this run (retention may then count it). */
   get streamed(): boolean {
     return this.wasStreamed;
@@ -74,8 +75,9 @@ export class Run {
     return this.frames.length;
   }
 
+  /** One SSE event's bytes (one HTTP chunk), assembled on each call for frames with long text. */
   frameAt(index: number): Uint8Array | undefined {
-    return this.frames[index];
+    return this.frames.at(index);
   }
 
   /** Append one event (Go's `run.emit`): envelope fields in Go struct order, payload omitted when undefined. */
@@ -92,10 +94,9 @@ export class Run {
       type,
     };
     if (payload !== undefined && payload !== null) envelope.payload = payload;
-    const frame = encodeSseFrame(id, type, encodeGoJson(envelope));
-    this.frames.push(frame);
-    this.bytes += frame.byteLength;
-    if (this.held) this.held.bytes += frame.byteLength;
+    const before = this.frames.bytes;
+    this.frames.append(id, type, envelope);
+    if (this.held) this.held.bytes += this.frames.bytes - before;
     this.wake();
   }
 

@@ -41,7 +41,8 @@ describe('encodeGoJson', () => {
     }
     let deep: unknown = 'leaf';
     for (let i = 0; i < 200; i++) deep = { d: deep };
-    for (const v of [new Point(), { toJSON: () => ({ a: '<' }) }, new Map([[1, 2]]), new String('s'), deep, [new Date(0), undefined, () => 1]]) {
+    const omitted = { toJSON: (): undefined => undefined };
+    for (const v of [new Point(), { toJSON: () => ({ a: '<' }) }, new Map([[1, 2]]), new String('s'), deep, [new Date(0), undefined, () => 1], { a: omitted, b: 1 }, [omitted], omitted]) {
       expect(encodeGoJson(v)).toBe(encodeGoJsonPlain(v));
     }
     expect(() => encodeGoJson({ n: 1n })).toThrow(TypeError);
