@@ -1,7 +1,8 @@
 /**
  * How much one scripted turn may stream. Every `text_delta` event repeats the whole message so
- * far (as Go's loop does), so `flood N` holds about N²/2 bytes in the run's event log: flood
- * 20000 is 209 MB, flood 60000 would be 1.8 GB (Go's fake host streams it and grows past 2 GB).
+ * far (as Go's loop does), so `flood N` sends about N²/2 bytes to every reader: flood 20000 is
+ * 209 MB, flood 60000 would be 1.8 GB (Go's fake host streams it and grows past 2 GB). The run's
+ * log holds the text once (frame-log.ts), but each frame is still assembled and written in full.
  * The mock stops such a turn before it starts, with a run error that names the limit.
  */
 import { utf8ByteLength } from '../portable-crypto.js';

@@ -69,8 +69,9 @@ describe.skipIf(!FULL)('memory bounds at full size (npm run fuzz)', () => {
     expect(growth()).toBeLessThan(700);
   }, 120_000);
 
-  it('12 concurrent flood 10000 runs (650 MB of events) stay within a 128 MiB budget of all runs\' events', async () => {
-    const budget = 128 * 1024 * 1024;
+  // 650 MB on the wire; the runs share each flood's text (frame-log.ts), so they hold ~4.5 MB each: a 16 MiB budget is crossed.
+  it('12 concurrent flood 10000 runs (650 MB of events) stay within a 16 MiB budget of all runs\' events', async () => {
+    const budget = 16 * 1024 * 1024;
     const { url, growth, stop } = await daemon(['--max-event-log-bytes', String(budget)]);
     const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => start(url, `flood-${i}`, 'flood 10000')));
     const ends = await Promise.all(
