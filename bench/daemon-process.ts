@@ -137,10 +137,11 @@ export function statCpuTicks(stat: string): number {
 /** /proc reports CPU time in USER_HZ ticks: 1/100 s on Linux (what `getconf CLK_TCK` prints). */
 const USER_HZ = 100;
 
-/** CPU time the process used so far, in ms (10 ms resolution); NaN off Linux. */
-export async function processCpuMs(pid: number): Promise<number> {
+/** CPU time the serving process used so far, in ms (10 ms resolution); NaN off Linux or without a pid. */
+export async function processCpuMs(target: { pid?: number }): Promise<number> {
+  if (target.pid === undefined) return Number.NaN;
   try {
-    return (statCpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) * 1000) / USER_HZ;
+    return (statCpuTicks(await readFile(`/proc/${target.pid}/stat`, 'utf8')) * 1000) / USER_HZ;
   } catch {
     return Number.NaN;
   }

@@ -1,5 +1,5 @@
 /**
- * The bytes the node:http floor replays: the HTTP/1.1 responses of one recorded `hello` exchange,
+ * The bytes the node:http floor replays: the HTTP/1.1 responses of one recorded run exchange,
  * split into status line, header lines and body (Content-Length, or one payload per chunk) so that
  * node:http writes them back byte for byte. Refuses what node could not reproduce exactly (chunk
  * extensions, upper-case chunk sizes, a trailer, odd header spacing). Pure; test/bench/floor.test.ts.
@@ -76,7 +76,7 @@ export function encodeResponse(r: RecordedResponse): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A `hello` exchange: exactly a 201 with a Content-Length body, then a 200 chunked event stream. */
+/** A run exchange: exactly a 201 with a Content-Length body, then a 200 chunked event stream. */
 export function floorRecording(wire: Buffer, recordedFrom: string): FloorRecording {
   const responses = parseResponses(wire);
   const [start, events] = responses;

@@ -1,6 +1,6 @@
 /**
  * The node:http floor: a bare node:http server that answers every POST with the recorded `201` of
- * a `hello` run and every GET with that run's recorded event stream, one `write` (one HTTP chunk)
+ * a run (`hello`, `flood 10000`) and every GET with that run's recorded event stream, one `write` (one HTTP chunk)
  * per recorded event, with no other work: no routing, no auth, no JSON, no run. It is NOT a
  * daemon; it is what any Node.js daemon pays at least to serve the same bytes (bench/floor.ts).
  *
@@ -21,7 +21,7 @@ export interface RecordedResponse {
   body: { fixed: string } | { chunks: string[] };
 }
 
-/** A `hello` exchange: the POST /v1/sessions/{id}/runs answer and the GET events answer. */
+/** One run's exchange: the POST /v1/sessions/{id}/runs answer and the GET events answer. */
 export interface FloorRecording {
   recordedFrom: string;
   start: RecordedResponse;

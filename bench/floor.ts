@@ -1,7 +1,7 @@
 /**
  * The node:http floor, the way bench/ceiling.ts bounds the reader: what ANY Node.js daemon could
- * reach at best on the `hello` scenarios. One `hello` exchange of a real daemon is recorded byte
- * for byte (POST → 201, GET → the SSE stream, one chunk per event) and replayed by a bare
+ * reach at best on a scenario (`hello`, `flood 10000`). One exchange of that run text with a real
+ * daemon is recorded byte for byte (POST → 201, GET → the SSE stream, one chunk per event) and replayed by a bare
  * node:http server in its own plain-node process (bench/floor-server.ts), read by the same raw
  * reader as the daemons. The floor is not a daemon: no routing, auth, validation or run.
  */
@@ -19,24 +19,26 @@ export interface FloorFiles {
   recording: string;
   server: string;
   recordedFrom: string;
+  /** The run text recorded (and sent by the check run), e.g. `hello`. */
+  text: string;
 }
 
 /**
- * Records one `hello` exchange of `source`, writes what a floor process needs into `tmpDir`, and
+ * Records one exchange of run text `text` with `source`, writes what a floor process needs into `tmpDir`, and
  * checks on a throwaway floor process that it answers exactly the recorded bytes (the measured
  * floors then start clean: their RSS at start is before any exchange).
  */
-export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir: string): Promise<FloorFiles> {
-  const recorded = await recordHello(source);
+export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir: string, text = 'hello'): Promise<FloorFiles> {
+  const recorded = await record(source, text);
   const recording = floorRecording(recorded, sourceName);
-  const files: FloorFiles = { recording: join(tmpDir, 'floor-hello.json'), server: join(tmpDir, 'floor-server.mjs'), recordedFrom: sourceName };
+  const files: FloorFiles = { recording: join(tmpDir, `floor-${text.replace(/[^a-z0-9]+/gi, '-')}.json`), server: join(tmpDir, 'floor-server.mjs'), recordedFrom: sourceName, text };
   await writeFile(files.recording, JSON.stringify(recording));
   // Plain node, no tsx loader: the floor's RSS is node:http's, not a TypeScript hook thread's.
   const ts_ = await readFile(fileURLToPath(new URL('./floor-server.ts', import.meta.url)), 'utf8');
   await writeFile(files.server, ts.transpileModule(ts_, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } }).outputText);
   const probe = await startFloor(files);
   try {
-    const check = rawRun(probe, 'floor-check', 'hello', { idleTimeoutMs: 30_000, recordWire: true });
+    const check = rawRun(probe, 'floor-check', text, { idleTimeoutMs: 30_000, recordWire: true });
     const tally = await check.finished;
     if (tally.problem) throw new Error(`floor: the check run failed: ${tally.problem}`);
     if (!Buffer.concat(check.wire).equals(recorded)) throw new Error('floor: the node:http floor did not answer the recorded bytes');
@@ -46,10 +48,10 @@ export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir
   return files;
 }
 
-async function recordHello(source: RawTarget): Promise<Buffer> {
-  const run = rawRun(source, `floor-${Date.now()}`, 'hello', { idleTimeoutMs: 30_000, recordWire: true });
+async function record(source: RawTarget, text: string): Promise<Buffer> {
+  const run = rawRun(source, `floor-${Date.now()}`, text, { idleTimeoutMs: 30_000, recordWire: true });
   const tally = await run.finished;
-  if (tally.problem) throw new Error(`floor: recording a hello run failed: ${tally.problem}`);
+  if (tally.problem) throw new Error(`floor: recording a ${text} run failed: ${tally.problem}`);
   return Buffer.concat(run.wire);
 }
 

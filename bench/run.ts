@@ -3,8 +3,8 @@
  * measured side by side in one run: for every scenario the samples alternate mock, Go, mock, Go…
  * so both see the same machine load, and each pair gives one ratio mock / Go. Prints min / median /
  * max of those ratios per scenario; writes bench/results/<time>.json with every sample. The `hello`
- * bursts and the finished-runs RSS also run the node:http floor (bench/floor.ts, not a daemon) as a
- * third sample of each pair: floor / Go is printed next to mock / Go.
+ * bursts, the finished-runs RSS and the smaller raw flood also run the node:http floor
+ * (bench/floor.ts, not a daemon) as a third sample of each pair: floor / Go is printed next to mock / Go.
  *
  *   npm run bench -- [--pairs N] [--only flood,hello,parse,memory,suite] [--quick] [--out FILE]
  *                    [--from build|tsx] [--daemon-root DIR] [--no-go] [--no-floor] [--profile]
@@ -39,7 +39,7 @@ const { values } = parseArgs({
     // build (default): the compiled CLIs, as `npx glue-mock-daemon` runs them; tsx: the sources.
     from: { type: 'string', default: 'build' },
     'no-go': { type: 'boolean', default: false },
-    // Skip the node:http floor (the third sample of the hello and finished-runs pairs).
+    // Skip the node:http floor (the third sample of the hello, finished-runs and flood pairs).
     'no-floor': { type: 'boolean', default: false },
     // Profile the mock daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
     profile: { type: 'boolean', default: false },
@@ -74,8 +74,8 @@ interface Scenario {
   daemons: 'scenario' | 'sample';
   permissionTimeout: string;
   pairs: number;
-  /** Also sample the node:http floor, after the daemons in each pair (only scenarios it can serve: hello runs). */
-  floor?: boolean;
+  /** Also sample the node:http floor replaying a recorded run of this text, after the daemons in each pair. */
+  floor?: string;
   sample(daemon: DaemonProcess): Promise<Sample>;
 }
 
@@ -85,12 +85,14 @@ const longLived = { daemons: 'scenario', permissionTimeout: '10s', pairs } as co
 /** A fresh daemon per sample (memory, suite): each sample starts processes, so fewer pairs. */
 const freshDaemons = (permissionTimeout: string) => ({ daemons: 'sample', permissionTimeout, pairs: quick ? 1 : 3 }) as const;
 const scenarios: Scenario[] = [
-  ...size.floods.map((n): Scenario => ({
+  ...size.floods.map((n, i): Scenario => ({
     id: `flood-${n}-raw`,
     group: 'flood',
     title: `flood ${n}, raw reader`,
-    metrics: [wall, { key: 'ttfeMs', label: 'TTFE', unit: 'ms' }, { key: 'mbPerSec', label: 'throughput', unit: 'MB/s' }],
+    metrics: [wall, { key: 'ttfeMs', label: 'TTFE', unit: 'ms' }, { key: 'mbPerSec', label: 'throughput', unit: 'MB/s' }, { key: 'cpuMs', label: 'daemon CPU', unit: 'ms' }],
     ...longLived,
+    // The smaller flood only: the floor holds the whole recording in memory (flood 23000: 270 MB).
+    ...(i === 0 ? { floor: `flood ${n}` } : {}),
     sample: async (d) => ({ ...(await floodSample(d, n, 'raw')) }),
   })),
   {
@@ -113,7 +115,7 @@ const scenarios: Scenario[] = [
       { key: 'listenOverflows', label: 'listen-queue overflows', unit: '', noRatio: true },
     ],
     ...longLived,
-    floor: true,
+    floor: 'hello',
     sample: async (d) => ({ ...(await helloBurst(d, c, 'raw')) }),
   })),
   {
@@ -146,7 +148,7 @@ const scenarios: Scenario[] = [
       { key: 'growthMb', label: 'growth', unit: 'MB' },
     ],
     ...freshDaemons('10s'),
-    floor: true,
+    floor: 'hello',
     sample: async (d) => ({ ...(await finishedRunsSample(d, size.finished)) }),
   },
   {
@@ -166,13 +168,14 @@ let source: CliSource = { kind: 'tsx' };
 /** Limit flags sized for the load, when this daemon has them (its defaults refuse 1,000 streams). */
 const limitFlags: string[] = [];
 let tmpRoot = '';
-/** The recorded hello exchange and the floor server, once any selected scenario wants the floor. */
-let floorFiles: FloorFiles | undefined;
+/** Per run text, the recorded exchange and the floor server, for the selected scenarios that want the floor. */
+const floorFiles = new Map<string, FloorFiles>();
 
-function start(side: Side, permissionTimeout: string): Promise<DaemonProcess> {
+function start(side: Side, permissionTimeout: string, floorText?: string): Promise<DaemonProcess> {
   if (side === 'floor') {
-    if (!floorFiles) throw new Error('no floor recording');
-    return startFloor(floorFiles);
+    const files = floorFiles.get(floorText ?? '');
+    if (!files) throw new Error(`no floor recording of ${floorText ?? '(none)'}`);
+    return startFloor(files);
   }
   if (side === 'go') {
     if (!goDir) throw new Error('no Go daemon');
@@ -182,20 +185,20 @@ function start(side: Side, permissionTimeout: string): Promise<DaemonProcess> {
 }
 
 async function runScenario(s: Scenario, daemonSides: Side[]): Promise<ScenarioResult> {
-  const sides: Side[] = s.floor && floorFiles ? [...daemonSides, 'floor'] : daemonSides;
+  const sides: Side[] = s.floor && floorFiles.has(s.floor) ? [...daemonSides, 'floor'] : daemonSides;
   const result: ScenarioResult = { id: s.id, title: s.title, metrics: s.metrics, samples: { mock: [], go: [], ...(sides.includes('floor') ? { floor: [] } : {}) }, order: [] };
   const open = new Map<Side, DaemonProcess>();
   try {
     if (s.daemons === 'scenario') {
       for (const side of sides) {
-        const d = await start(side, s.permissionTimeout);
+        const d = await start(side, s.permissionTimeout, s.floor);
         open.set(side, d);
         await s.sample(d); // warm-up (JIT, pools, first-run allocations), not counted
       }
     }
     for (let i = 0; i < s.pairs; i++) {
       for (const side of sides) {
-        const d = open.get(side) ?? (await start(side, s.permissionTimeout));
+        const d = open.get(side) ?? (await start(side, s.permissionTimeout, s.floor));
         try {
           (result.samples[side] ?? []).push(await s.sample(d));
           result.order.push(side);
@@ -247,20 +250,21 @@ async function measure(outDir: string): Promise<void> {
   const sides: Side[] = goDir ? ['mock', 'go'] : ['mock'];
   log(goDir ? `side by side: glue-mock-daemon vs the Go daemon (${goDir}), samples interleaved mock, go, mock, go…` : `no Go baseline (${values['no-go'] ? '--no-go' : '../shared/go-daemon is absent'}): measuring the mock daemon alone`);
   const results: ScenarioResult[] = [];
-  if (!values['no-floor'] && scenarios.some((s) => s.floor && only.has(s.group))) {
+  const floorTexts = new Set(values['no-floor'] ? [] : scenarios.filter((s) => only.has(s.group)).flatMap((s) => (s.floor ? [s.floor] : [])));
+  if (floorTexts.size > 0) {
     // Recorded from the daemon the ratios are taken against (Go), else from the mock.
     const side: Side = goDir ? 'go' : 'mock';
-    log(`node:http floor: recording one hello exchange of the ${side === 'go' ? 'Go daemon' : 'mock'}, replayed by a bare node:http server (not a daemon)…`);
+    log(`node:http floor: recording one ${[...floorTexts].join(' and one ')} exchange of the ${side === 'go' ? 'Go daemon' : 'mock'}, replayed by a bare node:http server (not a daemon)…`);
     const d = await start(side, '10s');
     try {
-      floorFiles = await prepareFloor(d, side, tmpRoot);
+      for (const text of floorTexts) floorFiles.set(text, await prepareFloor(d, side, tmpRoot, text));
     } finally {
       await d.close();
     }
   }
   for (const s of scenarios) {
     if (!only.has(s.group)) continue;
-    log(`${s.title}: ${s.pairs} ${goDir ? 'pairs' : 'samples'}${s.floor && floorFiles ? ' (+ the node:http floor in each)' : ''}…`);
+    log(`${s.title}: ${s.pairs} ${goDir ? 'pairs' : 'samples'}${s.floor && floorFiles.has(s.floor) ? ' (+ the node:http floor in each)' : ''}…`);
     results.push(await runScenario(s, sides));
   }
   // The reader's ceiling: a recorded flood replayed by a zero-cost server, read by the same raw reader.
@@ -291,7 +295,7 @@ async function measure(outDir: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const machine = { loadAtStart, loadAtEnd, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
   const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
-  const floor = floorFiles ? { recordedFrom: floorFiles.recordedFrom, note: FLOOR_NOTE } : null;
+  const floor = floorFiles.size > 0 ? { recordings: [...floorFiles.values()].map((f) => ({ text: f.text, recordedFrom: f.recordedFrom })), note: FLOOR_NOTE } : null;
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, floor, summary: rows, results }, null, 2)}\n`);
   if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}\n`);
   log(`results written to ${file}${goDir ? ' (and the ratio table as .md)' : ''}`);

@@ -24,10 +24,9 @@ export interface BurstSample {
 }
 
 export async function helloBurst(target: Target & { pid?: number }, concurrency: number, client: Client): Promise<BurstSample> {
-  const cpu = async (): Promise<number> => (target.pid === undefined ? Number.NaN : processCpuMs(target.pid));
   const tag = sessionTag(`hello-${concurrency}-${client}`);
   const overflowsBefore = await listenOverflows();
-  const cpuBefore = await cpu();
+  const cpuBefore = await processCpuMs(target);
   const startedAt = performance.now();
   const runs = await Promise.all(
     Array.from({ length: concurrency }, (_, i) =>
@@ -35,7 +34,7 @@ export async function helloBurst(target: Target & { pid?: number }, concurrency:
     ),
   );
   const wallMs = performance.now() - startedAt;
-  const cpuMsPerRun = ((await cpu()) - cpuBefore) / concurrency;
+  const cpuMsPerRun = ((await processCpuMs(target)) - cpuBefore) / concurrency;
   const overflows = (await listenOverflows()) - overflowsBefore;
   const counts = new Set(runs.map((r) => r.events));
   const broken = runs.find((r) => r.problem);
