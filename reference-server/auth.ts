@@ -27,12 +27,17 @@ function firstValue(joined: string, want: string): string {
   return joined;
 }
 
-export function createAuthorizer(token: string): (request: Request) => boolean {
+/** Checks an `Authorization` header value (as `Headers.get` returns it; null when absent). */
+export function createTokenCheck(token: string): (authorization: string | null) => boolean {
   const want = 'Bearer ' + token;
   const wantDigest = digest(want);
-  return (request) => {
-    const got = request.headers.get('authorization');
+  return (got) => {
     if (got === null) return false;
     return digestsEqual(digest(firstValue(trimHeaderValue(got), want)), wantDigest);
   };
+}
+
+export function createAuthorizer(token: string): (request: Request) => boolean {
+  const check = createTokenCheck(token);
+  return (request) => check(request.headers.get('authorization'));
 }

@@ -8,7 +8,8 @@ import type { McpPromptGetRequest } from '../src/protocol/types.js';
 import type { DaemonContext } from './daemon-context.js';
 import { capabilitiesOf } from './capabilities.js';
 import { decodeBody } from './read-body.js';
-import { errorResponse, jsonResponse } from './responses.js';
+import type { DaemonRequest, DaemonResponse } from './exchange.js';
+import { errorReply, jsonReply } from './responses.js';
 import {
   asList,
   mcpPromptEntry,
@@ -22,10 +23,10 @@ import {
   toolEntry,
 } from './wire-shapes.js';
 
-const hostError = (error: unknown): Response =>
-  errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
+const hostError = (error: unknown): DaemonResponse =>
+  errorReply(500, 'internal', error instanceof Error ? error.message : String(error));
 
-const badRequest = (message: string): Response => errorResponse(400, 'invalid_request', message);
+const badRequest = (message: string): DaemonResponse => errorReply(400, 'invalid_request', message);
 
 export function statusBody(ctx: DaemonContext): Record<string, unknown> {
   return {
@@ -37,42 +38,42 @@ export function statusBody(ctx: DaemonContext): Record<string, unknown> {
   };
 }
 
-export function handleStatus(ctx: DaemonContext): Response {
-  return jsonResponse(200, statusBody(ctx));
+export function handleStatus(ctx: DaemonContext): DaemonResponse {
+  return jsonReply(200, statusBody(ctx));
 }
 
-export function handleDiagnostics(ctx: DaemonContext): Response {
+export function handleDiagnostics(ctx: DaemonContext): DaemonResponse {
   const body: Record<string, unknown> = { ...statusBody(ctx), runtime: ctx.runtime };
   const recent = ctx.errors.list();
   if (recent.length > 0) body.recent_errors = recent;
-  return jsonResponse(200, body);
+  return jsonReply(200, body);
 }
 
-export function handleTools(ctx: DaemonContext): Response {
+export function handleTools(ctx: DaemonContext): DaemonResponse {
   const tools = ctx.host.toolCatalog ? ctx.host.toolCatalog().map(toolEntry) : [];
-  return jsonResponse(200, { tools });
+  return jsonReply(200, { tools });
 }
 
 async function catalog(
   key: string,
   load: (() => Promise<unknown[]>) | undefined,
   shape: (value: unknown) => unknown,
-): Promise<Response> {
-  if (!load) return jsonResponse(200, { [key]: [] });
+): Promise<DaemonResponse> {
+  if (!load) return jsonReply(200, { [key]: [] });
   try {
-    return jsonResponse(200, { [key]: asList(await load()).map(shape) });
+    return jsonReply(200, { [key]: asList(await load()).map(shape) });
   } catch (error) {
     return hostError(error);
   }
 }
 
-export const handleSkills = (ctx: DaemonContext): Promise<Response> =>
+export const handleSkills = (ctx: DaemonContext): Promise<DaemonResponse> =>
   catalog('skills', ctx.host.skillCatalog?.bind(ctx.host), skillEntry);
-export const handleRoles = (ctx: DaemonContext): Promise<Response> =>
+export const handleRoles = (ctx: DaemonContext): Promise<DaemonResponse> =>
   catalog('roles', ctx.host.roleCatalog?.bind(ctx.host), roleEntry);
-export const handleMcpResources = (ctx: DaemonContext): Promise<Response> =>
+export const handleMcpResources = (ctx: DaemonContext): Promise<DaemonResponse> =>
   catalog('resources', ctx.host.mcpResourceCatalog?.bind(ctx.host), mcpResourceEntry);
-export const handleMcpPrompts = (ctx: DaemonContext): Promise<Response> =>
+export const handleMcpPrompts = (ctx: DaemonContext): Promise<DaemonResponse> =>
   catalog('prompts', ctx.host.mcpPromptCatalog?.bind(ctx.host), mcpPromptEntry);
 
 /** Go's `nonNegativeIntQuery`: empty means 0; anything but a base-10 int64 ≥ 0 is an error. */
@@ -85,35 +86,35 @@ export function nonNegativeIntQuery(query: URLSearchParams, name: string): numbe
   return Number(value);
 }
 
-export async function handleMemories(ctx: DaemonContext, query: URLSearchParams): Promise<Response> {
+export async function handleMemories(ctx: DaemonContext, query: URLSearchParams): Promise<DaemonResponse> {
   const limit = nonNegativeIntQuery(query, 'limit');
   if (limit === undefined) return badRequest('limit must be non-negative');
-  if (!ctx.host.memoryCatalog) return jsonResponse(200, { memories: [] });
+  if (!ctx.host.memoryCatalog) return jsonReply(200, { memories: [] });
   try {
     let memories = asList((await ctx.host.memoryCatalog({ limit }))?.memories);
     // The daemon truncates because hosts may ignore the limit (the captured host does).
     if (limit > 0 && memories.length > limit) memories = memories.slice(0, limit);
-    return jsonResponse(200, { memories: memories.map(memoryEntry) });
+    return jsonReply(200, { memories: memories.map(memoryEntry) });
   } catch (error) {
     return hostError(error);
   }
 }
 
-export async function handleMemoryForget(ctx: DaemonContext, id: string): Promise<Response> {
-  if (!ctx.host.memoryForget) return errorResponse(404, 'not_found', 'memory deletion is not supported by this host');
+export async function handleMemoryForget(ctx: DaemonContext, id: string): Promise<DaemonResponse> {
+  if (!ctx.host.memoryForget) return errorReply(404, 'not_found', 'memory deletion is not supported by this host');
   const trimmed = id.trim();
   if (!trimmed) return badRequest('memory id is required');
   try {
     const forgotten = await ctx.host.memoryForget({ id: trimmed });
-    return jsonResponse(200, { memory: memoryEntry(forgotten?.memory) });
+    return jsonReply(200, { memory: memoryEntry(forgotten?.memory) });
   } catch (error) {
     return hostError(error);
   }
 }
 
 
-export async function handleRecall(ctx: DaemonContext, request: Request): Promise<Response> {
-  if (!ctx.host.recallSearch) return errorResponse(404, 'not_found', 'recall is not supported by this host');
+export async function handleRecall(ctx: DaemonContext, request: DaemonRequest): Promise<DaemonResponse> {
+  if (!ctx.host.recallSearch) return errorReply(404, 'not_found', 'recall is not supported by this host');
   const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, { query: 'string', limit: 'int', memories_only: 'bool' } as const);
   if (!decoded.ok) return decoded.response;
   const query = decoded.value.query.trim();
@@ -121,15 +122,15 @@ export async function handleRecall(ctx: DaemonContext, request: Request): Promis
   if (decoded.value.limit < 0) return badRequest('limit must be non-negative');
   try {
     const result = await ctx.host.recallSearch({ query, limit: decoded.value.limit, memories_only: decoded.value.memories_only });
-    return jsonResponse(200, { hits: asList(result?.hits).map(recallHit) });
+    return jsonReply(200, { hits: asList(result?.hits).map(recallHit) });
   } catch (error) {
     return hostError(error);
   }
 }
 
-export async function handleMcpRead(ctx: DaemonContext, request: Request): Promise<Response> {
+export async function handleMcpRead(ctx: DaemonContext, request: DaemonRequest): Promise<DaemonResponse> {
   if (!ctx.host.mcpReadResource) {
-    return errorResponse(404, 'not_found', 'MCP resource reads are not supported by this host');
+    return errorReply(404, 'not_found', 'MCP resource reads are not supported by this host');
   }
   const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, { server: 'string', uri: 'string' } as const);
   if (!decoded.ok) return decoded.response;
@@ -138,15 +139,15 @@ export async function handleMcpRead(ctx: DaemonContext, request: Request): Promi
   if (!server) return badRequest('server is required');
   if (!uri) return badRequest('uri is required');
   try {
-    return jsonResponse(200, mcpReadResponse(await ctx.host.mcpReadResource({ server, uri })));
+    return jsonReply(200, mcpReadResponse(await ctx.host.mcpReadResource({ server, uri })));
   } catch (error) {
     return hostError(error);
   }
 }
 
-export async function handleMcpPromptGet(ctx: DaemonContext, request: Request): Promise<Response> {
+export async function handleMcpPromptGet(ctx: DaemonContext, request: DaemonRequest): Promise<DaemonResponse> {
   if (!ctx.host.mcpRenderPrompt) {
-    return errorResponse(404, 'not_found', 'MCP prompt rendering is not supported by this host');
+    return errorReply(404, 'not_found', 'MCP prompt rendering is not supported by this host');
   }
   const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, { server: 'string', name: 'string', arguments: 'stringMap' } as const);
   if (!decoded.ok) return decoded.response;
@@ -159,26 +160,26 @@ export async function handleMcpPromptGet(ctx: DaemonContext, request: Request): 
     renderRequest.arguments = decoded.value.arguments;
   }
   try {
-    return jsonResponse(200, mcpPromptResponse(await ctx.host.mcpRenderPrompt(renderRequest)));
+    return jsonReply(200, mcpPromptResponse(await ctx.host.mcpRenderPrompt(renderRequest)));
   } catch (error) {
     return hostError(error);
   }
 }
 
-export function handlePermissions(ctx: DaemonContext): Response {
-  return jsonResponse(200, { permissions: ctx.grants.list() });
+export function handlePermissions(ctx: DaemonContext): DaemonResponse {
+  return jsonReply(200, { permissions: ctx.grants.list() });
 }
 
-export async function handlePermissionForget(ctx: DaemonContext, id: string): Promise<Response> {
+export async function handlePermissionForget(ctx: DaemonContext, id: string): Promise<DaemonResponse> {
   const trimmed = id.trim();
   if (!trimmed) return badRequest('permission id is required');
   const change = ctx.grants.forget(trimmed);
-  if (!change) return errorResponse(404, 'not_found', 'permission grant not found');
+  if (!change) return errorReply(404, 'not_found', 'permission grant not found');
   try {
     await change.persisted;
   } catch (error) {
     // Go answers 500 internal with the store error; the grant stays (it is still in the file).
-    return errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
+    return errorReply(500, 'internal', error instanceof Error ? error.message : String(error));
   }
-  return jsonResponse(200, { permission: change.grant });
+  return jsonReply(200, { permission: change.grant });
 }

@@ -1,11 +1,18 @@
 /**
- * Translates between node:http and the web-standard handler: IncomingMessage → Request (streamed
- * body; on a GET, an AbortSignal that fires when the client goes away) and Response → ServerResponse (headers
- * laid out as Go's net/http writes them, streamed body with backpressure, SSE written chunk by
- * chunk). The daemon's behaviour lives in the handler; this file only moves bytes.
+ * Serves a daemon on node:http, laying answers out as Go's net/http writes them (headers sorted,
+ * then Date, then the length; `Content-Length` up to 2048 bytes, chunked past it; SSE one event per
+ * chunk, with backpressure). Two ways in, the same bytes out:
+ * - the reference server's own core (`directDispatch`, exchange.ts): the request is read straight
+ *   from the IncomingMessage and the answer (bytes, or the run's frame feed) written straight to
+ *   the ServerResponse: no web object per request;
+ * - any other `handle(Request): Promise<Response>` (a server wrapped by faults or workbench layers,
+ *   a test handler): IncomingMessage → Request (streamed body; on a GET, an AbortSignal that fires
+ *   when the client goes away) and Response → ServerResponse.
+ * The daemon's behaviour lives in the core; this file only moves bytes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { directDispatchOf, type DaemonRequest, type DaemonResponse, type EventFeed, type HeaderPairs } from './exchange.js';
 import { withRawTarget } from './raw-target.js';
 import { malformedTargetBody } from './responses.js';
 import { decodedPath } from './routes.js';
@@ -65,6 +72,7 @@ interface Lane {
 /** A node:http request listener serving `handler`; `origin` is the base URL requests are resolved against. */
 export function createNodeListener(handler: FetchHandler, origin: () => string, options: NodeListenerOptions = {}): NodeListener {
   const stallMs = options.stalledReaderMs ?? DEFAULT_STALLED_READER_MS;
+  const direct = directDispatchOf(handler);
   const lanes = new WeakMap<Socket, Lane>();
   return (req, res) => {
     // Unhandled 'error' events would crash the process; a reset socket is routine here.
@@ -86,21 +94,24 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
     current.queued++;
     // Every request past the cap holds reading again (node may have resumed it for its own reasons).
     if (current.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
-    current.tail = current.tail
-      .then(async () => {
-        await serveOne(handler, origin(), req, res, stallMs);
+    const serve = async (): Promise<void> => {
+      try {
+        await serveOne(direct ?? handler, origin, req, res, stallMs);
         await settled(res);
         // The answer sits in our buffer: serve nothing more on this connection until the peer reads it.
         if (!socket.destroyed && socket.writableNeedDrain && !(await writable(socket, stallMs))) socket.destroy();
         // A pipelined burst would otherwise run as one chain of callbacks that never lets the event
         // loop poll other connections (a health check waited seconds): one turn of the loop each.
         if (current.queued > 1) await new Promise((resolve) => setImmediate(resolve));
-      })
-      .catch(() => undefined)
-      .finally(() => {
+      } catch {
+        // The answer was cut; the connection tells the peer.
+      } finally {
         current.queued--;
         if (current.queued <= MAX_PIPELINED_REQUESTS / 2) releaseReading(socket);
-      });
+      }
+    };
+    // A request on an idle connection is served at once; a pipelined one waits for those ahead of it.
+    current.tail = current.queued === 1 ? serve() : current.tail.then(serve);
   };
 }
 
@@ -138,7 +149,15 @@ function settled(res: ServerResponse): Promise<void> {
   });
 }
 
-async function serveOne(handler: FetchHandler, origin: string, req: IncomingMessage, res: ServerResponse, stallMs: number): Promise<void> {
+type Dispatch = (request: DaemonRequest) => Promise<DaemonResponse>;
+
+async function serveOne(
+  handler: FetchHandler | Dispatch,
+  origin: () => string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  stallMs: number,
+): Promise<void> {
   // A pipelined request whose connection closed while it waited for its turn: nothing to answer.
   if (res.destroyed || req.socket.destroyed) return;
   // Go's net/http refuses an HTTP/1.1 request without exactly one Host header before any handler runs.
@@ -147,14 +166,11 @@ async function serveOne(handler: FetchHandler, origin: string, req: IncomingMess
     rejectAndClose(res, 400, hostProblem.reason, hostProblem.message);
     return;
   }
-  // Only a GET can become an event stream whose handler watches request.signal; for the rest a
-  // flag does (an AbortController linked into the Request costs ~4 % of daemon CPU per request).
-  const disconnect = req.method === 'GET' ? new AbortController() : undefined;
-  let gone = false;
+  const exchange: Exchange = { gone: false, onGone: undefined };
   res.once('close', () => {
     if (res.writableFinished) return;
-    gone = true;
-    disconnect?.abort();
+    exchange.gone = true;
+    exchange.onGone?.();
   });
   res.once('finish', () => drainUnreadBody(req));
 
@@ -163,7 +179,234 @@ async function serveOne(handler: FetchHandler, origin: string, req: IncomingMess
     writeMalformedTarget(res);
     return;
   }
-  const request = target === undefined ? undefined : toRequest(origin, target, req, disconnect?.signal);
+  if (target === undefined) {
+    writeSimple(res, 400, errorBody('invalid_request', 'malformed HTTP request'));
+    return;
+  }
+  if (typeof handler === 'function') await serveDirect(handler, target, req, res, exchange, stallMs);
+  else await serveWeb(handler, origin(), target, req, res, exchange, stallMs);
+}
+
+/** Whether the client of one request went away before its answer was written, and what to do then. */
+interface Exchange {
+  gone: boolean;
+  onGone: (() => void) | undefined;
+}
+
+async function serveDirect(
+  dispatch: Dispatch,
+  target: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange,
+  stallMs: number,
+): Promise<void> {
+  let response: DaemonResponse;
+  try {
+    response = await dispatch(new NodeDaemonRequest(req, target));
+  } catch {
+    writeSimple(res, 500, errorBody('internal', 'internal server error'));
+    return;
+  }
+  const feed = response.events;
+  if (res.destroyed || exchange.gone) {
+    // The reader left before the stream began: the core sees it leave (and cancels the run).
+    feed?.disconnect();
+    return;
+  }
+  if (!feed) {
+    await writeBody(req, res, response.status, response.headers, response.body, stallMs);
+    return;
+  }
+  exchange.onGone = () => feed.disconnect();
+  if (req.method === 'HEAD') {
+    // Unreachable (the one SSE route is GET-only); a HEAD never waits on a run.
+    feed.disconnect();
+    writeHead(res, response.status, response.headers, 0);
+    res.end();
+    return;
+  }
+  writeHead(res, response.status, response.headers);
+  res.socket?.setNoDelay(true);
+  await pumpFeed(feed, res, exchange, stallMs);
+}
+
+/** A whole body, framed as net/http frames it: a length up to its buffer size, chunked past it. */
+async function writeBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  pairs: HeaderPairs,
+  text: string | Uint8Array,
+  stallMs: number,
+): Promise<void> {
+  // A string goes out as is: node sends the header block and a string body as one write.
+  const length = typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.byteLength;
+  if (req.method === 'HEAD') {
+    writeHead(res, status, pairs, length);
+    res.end();
+    return;
+  }
+  if (length <= GO_CHUNKING_THRESHOLD) {
+    writeHead(res, status, pairs, length);
+    res.end(text);
+    return;
+  }
+  writeHead(res, status, pairs);
+  if (!res.write(text) && !(await writable(res, stallMs))) {
+    res.destroy();
+    return;
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** One `write` per frame (one SSE event = one HTTP chunk, as in capture 051), until the run is done or the reader left. */
+async function pumpFeed(feed: EventFeed, res: ServerResponse, exchange: Exchange, stallMs: number): Promise<void> {
+  // The header block leaves with the frames ready now (one socket write), or alone before a wait.
+  let sent = false;
+  for (;;) {
+    if (exchange.gone || res.destroyed) return;
+    const frame = feed.next();
+    if (!frame) {
+      if (feed.ended) break;
+      if (!sent) res.flushHeaders();
+      sent = true;
+      await feed.ready();
+      continue;
+    }
+    sent = true;
+    if (frame.byteLength === 0) continue;
+    if (CORKED_WRITES_MERGE) while (res.writableCorked > 0) res.uncork();
+    if (!res.write(frame) && !(await writable(res, stallMs))) {
+      // A stalled reader: close its connection, which ends the feed and frees the stream slot.
+      res.destroy();
+      feed.disconnect();
+      return;
+    }
+  }
+  if (!res.destroyed) res.end();
+}
+
+/**
+ * The core's view of one node request: the raw target, header lookups on node's parsed headers
+ * (node keeps the first of a repeated Authorization and joins other repeats with `, `, as web
+ * `Headers` does), and a body read on demand into one capped buffer.
+ */
+class NodeDaemonRequest implements DaemonRequest {
+  readonly method: string;
+  readonly rawPath: string;
+  readonly rawQuery: string;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly target: string,
+  ) {
+    this.method = req.method ?? 'GET';
+    const query = target.indexOf('?');
+    this.rawPath = query < 0 ? target : target.slice(0, query);
+    this.rawQuery = query < 0 ? '' : target.slice(query);
+  }
+
+  targetLongerThan(maxBytes: number): boolean {
+    // The URL serialiser writes at most 9 bytes per UTF-16 unit (`%E2%82%AC`), and only drops
+    // bytes (dot segments): a short target needs no URL at all.
+    if (this.target.length * 9 <= maxBytes) return false;
+    const url = new URL('http://h' + this.target);
+    return Buffer.byteLength(url.href, 'utf8') - url.origin.length > maxBytes;
+  }
+
+  header(name: string): string | null {
+    const value = this.req.headers[name];
+    if (value === undefined) return null;
+    return typeof value === 'string' ? value : value.join(', ');
+  }
+
+  readBody(maxBytes: number): Promise<Uint8Array | undefined> {
+    // Only methods a fetch Request carries a body for have one here (a GET's body is drained after the answer).
+    if (this.method === 'GET' || this.method === 'HEAD') return Promise.resolve(new Uint8Array(0));
+    return readCapped(this.req, maxBytes);
+  }
+
+  discardBody(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Initial buffer of a body that arrives in more than one chunk; it doubles up to the cap. */
+const FIRST_BODY_CAPACITY = 16 * 1024;
+
+/**
+ * The body as one buffer, or undefined once more than `maxBytes` arrived (reading then stops; the
+ * rest is drained after the answer, within a cap, or the connection closed). One buffer, not one
+ * object per chunk: a body sent in one-byte chunks costs its bytes, not a million chunks.
+ */
+function readCapped(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    let buffer: Uint8Array = new Uint8Array(0);
+    let owned = false;
+    let total = 0;
+    const onData = (chunk: Buffer): void => {
+      const needed = total + chunk.byteLength;
+      if (needed > maxBytes) {
+        stop();
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      if (total === 0) {
+        buffer = chunk;
+        total = needed;
+        return;
+      }
+      if (!owned || buffer.byteLength < needed) {
+        let capacity = Math.max(FIRST_BODY_CAPACITY, owned ? buffer.byteLength : 0);
+        while (capacity < needed) capacity *= 2;
+        const grown = new Uint8Array(Math.min(capacity, maxBytes));
+        grown.set(buffer.subarray(0, total));
+        buffer = grown;
+        owned = true;
+      }
+      buffer.set(chunk, total);
+      total = needed;
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(buffer.subarray(0, total));
+    };
+    const onError = (error: unknown): void => {
+      stop();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    // Closed before its end: the client went away mid-body.
+    const onClose = (): void => onError(new Error('request body aborted'));
+    function stop(): void {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    }
+    if (req.readableEnded) return resolve(new Uint8Array(0));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+async function serveWeb(
+  handler: FetchHandler,
+  origin: string,
+  target: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange,
+  stallMs: number,
+): Promise<void> {
+  // Only a GET can become an event stream whose handler watches request.signal; for the rest a
+  // flag does (an AbortController linked into the Request costs ~4 % of daemon CPU per request).
+  const disconnect = req.method === 'GET' ? new AbortController() : undefined;
+  if (disconnect) exchange.onGone = () => disconnect.abort();
+  const request = toRequest(origin, target, req, disconnect?.signal);
   if (!request) {
     writeSimple(res, 400, errorBody('invalid_request', 'malformed HTTP request'));
     return;
@@ -175,7 +418,7 @@ async function serveOne(handler: FetchHandler, origin: string, req: IncomingMess
     writeSimple(res, 500, errorBody('internal', 'internal server error'));
     return;
   }
-  if (res.destroyed || gone) {
+  if (res.destroyed || exchange.gone) {
     await response.body?.cancel().catch(() => undefined);
     return;
   }
@@ -207,7 +450,7 @@ function rejectAndClose(res: ServerResponse, status: number, reason: string, mes
     'Content-Type',
     'application/json',
     'Date',
-    new Date().toUTCString(),
+    httpDate(),
     'Content-Length',
     String(body.byteLength),
     'Connection',
@@ -321,8 +564,22 @@ function canonical(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
 }
 
+let dateSecond = -1;
+let dateText = '';
+
+/** The Date header value (RFC 1123, whole seconds): formatted once per second, not once per answer. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
+}
+
 /** Write status and headers in Go's order: sorted handler headers, then Date, then the length. */
-function writeHead(res: ServerResponse, status: number, pairs: [string, string][], contentLength?: number): void {
+function writeHead(res: ServerResponse, status: number, pairs: HeaderPairs, contentLength?: number): void {
   res.sendDate = false;
   // Node would add `Connection: keep-alive` and `Keep-Alive: timeout=5`; Go sends neither unless the handler does.
   res.removeHeader('connection');
@@ -334,7 +591,7 @@ function writeHead(res: ServerResponse, status: number, pairs: [string, string][
     if (name === 'Connection' && !res.shouldKeepAlive) continue;
     raw.push(name, value);
   }
-  raw.push('Date', new Date().toUTCString());
+  raw.push('Date', httpDate());
   if (contentLength !== undefined) raw.push('Content-Length', String(contentLength));
   // net/http announces a close it is about to do (client sent `Connection: close`, or shutting down).
   if (!res.shouldKeepAlive) raw.push('Connection', 'close');

@@ -9,9 +9,15 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** getRandomValues refuses more than this per call. */
 const MAX_RANDOM_CHUNK = 65_536;
 
-export function sha256Utf8(text: string): Uint8Array {
-  return sha256(encoder.encode(text));
-}
+/** Node's native hash where there is one (every authenticated request hashes its credential), else pure JS. */
+type NodeCrypto = { createHash(algorithm: 'sha256'): { update(text: string, encoding: 'utf8'): { digest(): Uint8Array } } };
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  | NodeCrypto
+  | undefined;
+
+export const sha256Utf8: (text: string) => Uint8Array = nodeCrypto
+  ? (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest()
+  : (text) => sha256(encoder.encode(text));
 
 export function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);

@@ -8,9 +8,10 @@ import type { DaemonContext } from './daemon-context.js';
 import type { RunInput } from './host.js';
 import { decodeBody } from './read-body.js';
 import { defaultDenyReason, rememberScopes } from './permission-broker.js';
-import { errorResponse, jsonResponse, messages, tooBusy } from './responses.js';
+import type { DaemonRequest, DaemonResponse } from './exchange.js';
+import { errorReply, jsonReply, messages, tooBusy } from './responses.js';
 import { executeRun } from './run-executor.js';
-import { createEventStream, sseHeaders } from './sse.js';
+import { RunFeed, sseHeaders } from './sse.js';
 import { trimHeaderValue } from './auth.js';
 
 const startRunSpec = {
@@ -33,14 +34,14 @@ function pathEscape(segment: string): string {
   );
 }
 
-export async function handleStartRun(ctx: DaemonContext, request: Request, sessionId: string): Promise<Response> {
+export async function handleStartRun(ctx: DaemonContext, request: DaemonRequest, sessionId: string): Promise<DaemonResponse> {
   const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, startRunSpec);
   if (!decoded.ok) return decoded.response;
   const req = decoded.value;
   const text = req.text.trim();
   const skill = req.skill.trim();
-  if (!text && !skill) return errorResponse(400, 'invalid_request', 'text or skill is required');
-  if (text && skill) return errorResponse(400, 'invalid_request', 'choose only one of text or skill');
+  if (!text && !skill) return errorReply(400, 'invalid_request', 'text or skill is required');
+  if (text && skill) return errorReply(400, 'invalid_request', 'choose only one of text or skill');
   if (ctx.runs.activeCount() >= ctx.limits.maxActiveRuns) return tooBusy(messages.tooManyRuns);
 
   const run = ctx.runs.create({ sessionId, clientId: req.client_id, now: ctx.now, eventId: ctx.ids.event }, ctx.ids.run);
@@ -58,52 +59,51 @@ export async function handleStartRun(ctx: DaemonContext, request: Request, sessi
   ctx.executions.add(execution);
   void execution.finally(() => ctx.executions.delete(execution));
 
-  return jsonResponse(201, { run_id: run.id, session_id: sessionId, events_url: `/v1/runs/${pathEscape(run.id)}/events` });
+  return jsonReply(201, { run_id: run.id, session_id: sessionId, events_url: `/v1/runs/${pathEscape(run.id)}/events` });
 }
 
-export function handleRunEvents(ctx: DaemonContext, request: Request, runId: string): Response {
+export function handleRunEvents(ctx: DaemonContext, runId: string): DaemonResponse {
   const run = ctx.runs.get(runId);
-  if (!run) return errorResponse(404, 'not_found', messages.runNotFound);
+  if (!run) return errorReply(404, 'not_found', messages.runNotFound);
   if (ctx.streams.open >= ctx.limits.maxOpenStreams) return tooBusy(messages.tooManyStreams);
   ctx.streams.open++;
-  const body = createEventStream(run, {
+  const events = new RunFeed(run, {
     onDisconnect: () => run.cancel(),
     onEnd: () => ctx.streams.ended(),
-    signal: request.signal,
   });
-  return new Response(body, { status: 200, headers: sseHeaders });
+  return { status: 200, headers: sseHeaders, events };
 }
 
-export function handleCancelRun(ctx: DaemonContext, runId: string): Response {
+export function handleCancelRun(ctx: DaemonContext, runId: string): DaemonResponse {
   const run = ctx.runs.get(runId);
-  if (!run) return errorResponse(404, 'not_found', messages.runNotFound);
+  if (!run) return errorReply(404, 'not_found', messages.runNotFound);
   if (!ctx.faults.has('cancel-ignored')) run.cancel();
   // A Go map: keys come out sorted.
-  return jsonResponse(202, { canceled: true, run_id: runId });
+  return jsonReply(202, { canceled: true, run_id: runId });
 }
 
 export async function handleDecision(
   ctx: DaemonContext,
-  request: Request,
+  request: DaemonRequest,
   runId: string,
   permissionId: string,
-): Promise<Response> {
+): Promise<DaemonResponse> {
   const run = ctx.runs.get(runId);
-  if (!run) return errorResponse(404, 'not_found', messages.runNotFound);
-  const clientId = trimHeaderValue(request.headers.get('x-glue-client-id') ?? '');
+  if (!run) return errorReply(404, 'not_found', messages.runNotFound);
+  const clientId = trimHeaderValue(request.header('x-glue-client-id') ?? '');
   if (clientId && run.clientId && clientId !== run.clientId) {
-    return errorResponse(403, 'forbidden', 'permission decision belongs to another client');
+    return errorReply(403, 'forbidden', 'permission decision belongs to another client');
   }
   const decoded = await decodeBody(request, ctx.limits.maxBodyBytes, decisionSpec);
   if (!decoded.ok) return decoded.response;
   const rememberFor = decoded.value.remember_for.trim();
   if (!(rememberScopes as readonly string[]).includes(rememberFor)) {
-    return errorResponse(400, 'invalid_request', 'invalid remember_for');
+    return errorReply(400, 'invalid_request', 'invalid remember_for');
   }
   const allow = decoded.value.allow;
   const reason = !allow && decoded.value.reason.trim() === '' ? defaultDenyReason : decoded.value.reason;
   if (!ctx.broker.decide(run, permissionId, { allow, reason, rememberFor })) {
-    return errorResponse(404, 'not_found', messages.permissionNotFound);
+    return errorReply(404, 'not_found', messages.permissionNotFound);
   }
-  return jsonResponse(200, { permission_id: permissionId, accepted: true });
+  return jsonReply(200, { permission_id: permissionId, accepted: true });
 }

@@ -17,7 +17,9 @@ import { utf8ByteLength } from './portable-crypto.js';
 import type { IdSource } from './ids.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { RuntimeInfoInput } from './diagnostics.js';
-import { createAuthorizer } from './auth.js';
+import { createTokenCheck } from './auth.js';
+import { directDispatch, type DaemonRequest, type DaemonResponse, type DirectDispatch } from './exchange.js';
+import { fromWebRequest, toWebResponse } from './fetch-adapter.js';
 import {
   handleDiagnostics,
   handleMcpPromptGet,
@@ -42,8 +44,8 @@ import { faultSwitch } from './internal-faults.js';
 import { PermissionBroker, shutdownDenyReason } from './permission-broker.js';
 import {
   clientIdTooLong,
-  errorResponse,
-  jsonResponse,
+  errorReply,
+  jsonReply,
   malformedRequestTarget,
   messages,
   methodNotAllowed,
@@ -51,7 +53,6 @@ import {
   shuttingDown,
   targetTooLong,
 } from './responses.js';
-import { rawPathAndQuery } from './raw-target.js';
 import { parseGoQuery } from './go-query.js';
 import { handleCancelRun, handleDecision, handleRunEvents, handleStartRun } from './run-handlers.js';
 import { RunRegistry } from './run-registry.js';
@@ -155,6 +156,8 @@ export interface ReferenceServerStats {
 
 export interface ReferenceServer {
   handle(request: Request): Promise<Response>;
+  /** The same core without web types, for the node adapter (see exchange.ts). */
+  readonly [directDispatch]?: DirectDispatch;
   /** Graceful: refuse new work, deny pending permissions, cancel runs, let streams deliver their terminal event. */
   shutdown(): Promise<void>;
   /** `shutdown()`, then drop every run and close anything still open. */
@@ -242,16 +245,16 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     executions: new Set(),
   };
   const maxTargetBytes = positive(limits.maxTargetBytes, defaultLimits.maxTargetBytes);
-  const authorized = createAuthorizer(token);
+  const authorized = createTokenCheck(token);
   const sessions = hasSessions(options.host);
   let closing = false;
   let shutdownPromise: Promise<void> | undefined;
 
-  async function route(request: Request, match: RouteMatch, query: URLSearchParams): Promise<Response> {
+  async function route(request: DaemonRequest, match: RouteMatch, query: URLSearchParams): Promise<DaemonResponse> {
     const [first = '', second = ''] = match.params;
     switch (match.name) {
       case 'health':
-        return jsonResponse(200, { ok: true, version: 1 });
+        return jsonReply(200, { ok: true, version: 1 });
       case 'status':
         return handleStatus(ctx);
       case 'diagnostics':
@@ -283,7 +286,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
       case 'startRun':
         return handleStartRun(ctx, request, first);
       case 'runEvents':
-        return handleRunEvents(ctx, request, first);
+        return handleRunEvents(ctx, first);
       case 'permissionDecision':
         return handleDecision(ctx, request, first, second);
       case 'cancelRun':
@@ -297,29 +300,31 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     }
   }
 
-  async function handle(request: Request): Promise<Response> {
+  async function dispatch(request: DaemonRequest): Promise<DaemonResponse> {
     try {
-      const url = new URL(request.url);
       // Transport limits come first, as Go's header limit does (before auth and routing).
-      if (byteLength(request.url) - url.origin.length > maxTargetBytes) return targetTooLong(maxTargetBytes);
-      if (byteLength(request.headers.get('x-glue-client-id') ?? '') > maxTargetBytes) return clientIdTooLong(maxTargetBytes);
+      if (request.targetLongerThan(maxTargetBytes)) return targetTooLong(maxTargetBytes);
+      if (byteLength(request.header('x-glue-client-id') ?? '') > maxTargetBytes) return clientIdTooLong(maxTargetBytes);
       // Go routes the path as sent (dot segments kept), percent-decoded once.
-      const raw = rawPathAndQuery(request, url);
-      const path = decodedPath(raw.path);
+      const path = decodedPath(request.rawPath);
       // Go's HTTP server refuses a malformed escape before any handler runs, in plain text.
       if (path === undefined) return malformedRequestTarget();
       if (closing) return shuttingDown();
       if (path === '/v1/health') {
-        return request.method === 'GET' ? jsonResponse(200, { ok: true, version: 1 }) : methodNotAllowed();
+        return request.method === 'GET' ? jsonReply(200, { ok: true, version: 1 }) : methodNotAllowed();
       }
-      if (!authorized(request)) return errorResponse(401, 'unauthorized', messages.unauthorized);
+      if (!authorized(request.header('authorization'))) return errorReply(401, 'unauthorized', messages.unauthorized);
       const match = matchRoute(path, { sessions });
       if (!match) return routeNotFound();
       if (request.method !== match.method) return methodNotAllowed();
-      return await route(request, match, parseGoQuery(raw.search));
+      return await route(request, match, parseGoQuery(request.rawQuery));
     } catch (error) {
-      return errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
+      return errorReply(500, 'internal', error instanceof Error ? error.message : String(error));
     }
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    return toWebResponse(await dispatch(fromWebRequest(request)), request.signal);
   }
 
   function waitForStreams(): Promise<void> {
@@ -362,6 +367,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
 
   return {
     handle,
+    [directDispatch]: { handle, dispatch },
     shutdown,
     close,
     stats: () => ({ activeRuns: runs.activeCount(), openStreams: ctx.streams.open, retainedRuns: runs.retainedCount() }),

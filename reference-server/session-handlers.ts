@@ -5,14 +5,15 @@
  */
 import type { DaemonContext } from './daemon-context.js';
 import { nonNegativeIntQuery } from './catalog-handlers.js';
-import { errorResponse, jsonResponse } from './responses.js';
+import type { DaemonRequest, DaemonResponse } from './exchange.js';
+import { errorReply, jsonReply } from './responses.js';
 import { goTimestamp } from './go-time.js';
 
 const defaultSessionLimit = 20;
 
-const hostError = (error: unknown): Response =>
-  errorResponse(500, 'internal', error instanceof Error ? error.message : String(error));
-const notFound = (): Response => errorResponse(404, 'not_found', 'session not found');
+const hostError = (error: unknown): DaemonResponse =>
+  errorReply(500, 'internal', error instanceof Error ? error.message : String(error));
+const notFound = (): DaemonResponse => errorReply(404, 'not_found', 'session not found');
 
 /** SessionInfo in a fixed field order; optional fields only when set. */
 function sessionInfo(value: unknown): Record<string, unknown> {
@@ -25,32 +26,32 @@ function sessionInfo(value: unknown): Record<string, unknown> {
   return out;
 }
 
-export async function handleSessions(ctx: DaemonContext, params: URLSearchParams): Promise<Response> {
+export async function handleSessions(ctx: DaemonContext, params: URLSearchParams): Promise<DaemonResponse> {
   const limit = nonNegativeIntQuery(params, 'limit');
-  if (limit === undefined) return errorResponse(400, 'invalid_request', 'limit must be non-negative');
+  if (limit === undefined) return errorReply(400, 'invalid_request', 'limit must be non-negative');
   const query = (params.get('query') ?? '').trim();
   const max = limit > 0 ? limit : defaultSessionLimit;
   try {
     const sessions = (await ctx.host.sessionList?.({ query, limit: max })) ?? [];
-    return jsonResponse(200, { sessions: sessions.slice(0, max).map(sessionInfo) });
+    return jsonReply(200, { sessions: sessions.slice(0, max).map(sessionInfo) });
   } catch (error) {
     return hostError(error);
   }
 }
 
-export async function handleSessionGet(ctx: DaemonContext, id: string): Promise<Response> {
+export async function handleSessionGet(ctx: DaemonContext, id: string): Promise<DaemonResponse> {
   try {
     const session = await ctx.host.sessionGet?.({ id: id.trim() });
-    return session ? jsonResponse(200, sessionInfo(session)) : notFound();
+    return session ? jsonReply(200, sessionInfo(session)) : notFound();
   } catch (error) {
     return hostError(error);
   }
 }
 
-export async function handleSessionMessages(ctx: DaemonContext, id: string): Promise<Response> {
+export async function handleSessionMessages(ctx: DaemonContext, id: string): Promise<DaemonResponse> {
   try {
     const messages = await ctx.host.sessionMessages?.({ id: id.trim() });
-    return messages ? jsonResponse(200, { session_id: id.trim(), messages }) : notFound();
+    return messages ? jsonReply(200, { session_id: id.trim(), messages }) : notFound();
   } catch (error) {
     return hostError(error);
   }

@@ -3,6 +3,7 @@
  * JSON envelope, a blank line; one event per chunk (Go flushes after each). A reader that joins at
  * any time starts at seq 1 and then follows live events until the run is done.
  */
+import type { EventFeed, HeaderPairs } from './exchange.js';
 import type { Run } from './run.js';
 
 const encoder = new TextEncoder();
@@ -17,43 +18,86 @@ export function encodeSseFrame(id: string, type: string, data: string): Uint8Arr
   return encoder.encode(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
 }
 
-export const sseHeaders: Readonly<Record<string, string>> = {
-  'Cache-Control': 'no-cache',
-  Connection: 'keep-alive',
-  'Content-Type': 'text/event-stream',
-};
+/** Go's SSE headers, in the order it writes them. */
+export const sseHeaders: HeaderPairs = [
+  ['Cache-Control', 'no-cache'],
+  ['Connection', 'keep-alive'],
+  ['Content-Type', 'text/event-stream'],
+];
 
-export interface EventStreamOptions {
+export interface RunFeedOptions {
   /** The reader went away before the stream ended (Go cancels the run then). */
   onDisconnect(): void;
   /** Called once when the stream ends for any reason. */
   onEnd(): void;
-  signal?: AbortSignal;
 }
 
-/** A replay-then-follow stream over a run's event log, pulled one frame at a time. */
-export function createEventStream(run: Run, options: EventStreamOptions): ReadableStream<Uint8Array> {
-  run.streamed = true;
-  let next = 0;
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    options.signal?.removeEventListener('abort', onAbort);
-    options.onEnd();
-  };
-  const disconnect = (): void => {
-    if (ended) return;
-    end();
-    options.onDisconnect();
-  };
-  let abortStream: (() => void) | undefined;
-  const onAbort = (): void => {
-    abortStream?.();
-    disconnect();
-  };
+/** A replay-then-follow feed over a run's event log: seq 1 first, then live frames until the run is done. */
+export class RunFeed implements EventFeed {
+  private index = 0;
+  private finished = false;
+  private wakeReader: (() => void) | undefined;
 
-  const stream = new ReadableStream<Uint8Array>(
+  constructor(
+    private readonly run: Run,
+    private readonly options: RunFeedOptions,
+  ) {
+    run.streamed = true;
+  }
+
+  get ended(): boolean {
+    return this.finished;
+  }
+
+  next(): Uint8Array | undefined {
+    if (this.finished) return undefined;
+    const frame = this.run.frameAt(this.index);
+    if (frame) {
+      this.index++;
+      return frame;
+    }
+    if (this.run.done) this.end();
+    return undefined;
+  }
+
+  ready(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    return new Promise((resolve) => {
+      // A reader that left must not wait for a run that may never emit again.
+      this.wakeReader = resolve;
+      void this.run.changed().then(resolve);
+    });
+  }
+
+  disconnect(): void {
+    if (this.finished) return;
+    this.end();
+    this.options.onDisconnect();
+  }
+
+  private end(): void {
+    this.finished = true;
+    this.options.onEnd();
+    const wake = this.wakeReader;
+    this.wakeReader = undefined;
+    wake?.();
+  }
+}
+
+/**
+ * The feed as a web stream (the fetch adapter's SSE body), pulled one frame at a time; `signal`
+ * aborting (the client went away) errors the stream and disconnects the feed.
+ */
+export function createEventStream(feed: EventFeed, signal?: AbortSignal): ReadableStream<Uint8Array> {
+  let abortStream: (() => void) | undefined;
+  let canceled = false;
+  const onAbort = (): void => {
+    canceled = true;
+    abortStream?.();
+    feed.disconnect();
+  };
+  const detach = (): void => signal?.removeEventListener('abort', onAbort);
+  return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         abortStream = () => {
@@ -63,31 +107,31 @@ export function createEventStream(run: Run, options: EventStreamOptions): Readab
             // already closed
           }
         };
-        if (options.signal?.aborted) onAbort();
-        else options.signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
       },
       async pull(controller) {
         for (;;) {
-          if (ended) return;
-          const frame = run.frameAt(next);
+          if (canceled) return;
+          const frame = feed.next();
           if (frame) {
-            next++;
             controller.enqueue(frame);
             return;
           }
-          if (run.done) {
-            end();
+          if (feed.ended) {
+            detach();
             controller.close();
             return;
           }
-          await run.changed();
+          await feed.ready();
         }
       },
       cancel() {
-        disconnect();
+        canceled = true;
+        detach();
+        feed.disconnect();
       },
     },
     { highWaterMark: 0 },
   );
-  return stream;
 }

@@ -7,7 +7,7 @@
  * Bounded: the newest `maxEntries` requests, bodies cut at `maxBodyBytes`.
  */
 import { createAuthorizer } from '../auth.js';
-import { errorResponse, jsonResponse, messages, methodNotAllowed } from '../responses.js';
+import { errorResponse, jsonResponse, messages } from '../responses.js';
 import { REDACTED, tokenRedactor } from './log-sink.js';
 import { observeSse, type SseSummary } from './sse-observer.js';
 
@@ -59,7 +59,7 @@ export function inspectionHandler(inner: Handle, options: InspectionOptions): Ha
       dropped = 0;
       return jsonResponse(200, { cleared });
     }
-    return methodNotAllowed();
+    return errorResponse(405, 'method_not_allowed', messages.methodNotAllowed);
   };
 
   return async (request) => {
