@@ -4,7 +4,8 @@
  * hooks inside the core where a fault needs the daemon's state, middleware around `handle()`
  * for the rest. The catalogue (`listFaults()`) says which checks each fault must fail.
  */
-import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../index.js';
+import { createReferenceServer } from '../file-backed-server.js';
+import type { ReferenceServer, ReferenceServerOptions } from '../server.js';
 import { FAULTS, type FaultDefinition } from './catalogue.js';
 import { selectFaults } from './select.js';
 import { wrapServer } from './wrap-server.js';

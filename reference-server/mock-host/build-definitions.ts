@@ -12,7 +12,7 @@ import type {
   TurnSpec,
 } from './definitions.js';
 import type { LoadIssue } from './load-issue.js';
-import { checkSchema, closest } from './schema-check.js';
+import { closest } from './did-you-mean.js';
 import { templateRoots } from './template.js';
 import { turnLimits } from './turn-limits.js';
 import type { YamlSource } from './yaml-source.js';
@@ -23,8 +23,11 @@ export interface SourceGroups {
   scenarios: readonly (readonly YamlSource[])[];
 }
 
+/** A file's schema problems (schema-check.ts `checkSchema`; injected so a caller can load without ajv). */
+export type SchemaCheck = (kind: 'scenario' | 'catalog', source: YamlSource) => LoadIssue[];
+
 /** Every problem goes to `issues`; the definition is only meaningful when none were added. */
-export function buildDefinitions(groups: SourceGroups, issues: LoadIssue[]): MockHostDefinition {
+export function buildDefinitions(groups: SourceGroups, issues: LoadIssue[], checkSchema: SchemaCheck): MockHostDefinition {
   const catalog = emptyCatalog();
   for (const group of groups.catalogs) {
     for (const source of group) {

@@ -5,6 +5,7 @@
  */
 import type { MockHost } from '../host.js';
 import { buildDefinitions } from './build-definitions.js';
+import { checkSchema } from './schema-check.js';
 import { defaultCatalogFiles, defaultScenarioFiles } from './bundled-fixtures.js';
 import { createMockHost, type HostBehaviour } from './create-host.js';
 import { MockHostLoadError, type LoadIssue } from './load-issue.js';
@@ -29,7 +30,7 @@ export function loadMockHostFromSources(options: MockHostSources = {}): MockHost
     catalogs: [...(withDefaults ? [parse(defaultCatalogFiles.map(asText))] : []), ...(options.catalogs ? [parse(options.catalogs)] : [])],
     scenarios: [...(withDefaults ? [parse(defaultScenarioFiles.map(asText))] : []), ...(options.scenarios ? [parse(options.scenarios)] : [])],
   };
-  const definition = buildDefinitions(groups, issues);
+  const definition = buildDefinitions(groups, issues, checkSchema);
   if (issues.length > 0) throw new MockHostLoadError(issues);
   return createMockHost(definition, options);
 }

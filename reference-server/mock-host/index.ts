@@ -4,7 +4,7 @@
  * hits and memories. The defaults reproduce the fake host behind the reference captures.
  */
 import { resolve } from 'node:path';
-import { packagePath } from '../../src/protocol/package-root.js';
+import { defaultCatalogsDir, defaultScenariosDir } from './default-dirs.js';
 import type { MockHost } from '../host.js';
 import { createMockHost } from './create-host.js';
 import type { MockHostClock } from './delay.js';
@@ -40,8 +40,7 @@ export interface LoadMockHostOptions {
   sessionStore?: SessionStore;
 }
 
-export const defaultScenariosDir = (): string => packagePath('fixtures', 'scenarios');
-export const defaultCatalogsDir = (): string => packagePath('fixtures', 'catalogs');
+export { defaultCatalogsDir, defaultScenariosDir } from './default-dirs.js';
 
 /** Loads and validates the fixtures (throws `MockHostLoadError` naming file:line:column, path and fix). */
 export function loadMockHost(options: LoadMockHostOptions = {}): MockHost {

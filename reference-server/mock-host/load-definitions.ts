@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 import { packagePath } from '../../src/protocol/package-root.js';
 import { buildDefinitions } from './build-definitions.js';
+import { checkSchema } from './schema-check.js';
 import type { MockHostDefinition } from './definitions.js';
 import { MockHostLoadError } from './load-issue.js';
 import type { LoadIssue } from './load-issue.js';
@@ -26,7 +27,7 @@ export function loadDefinitions(dirs: DefinitionDirs): MockHostDefinition {
     catalogs: dirs.catalogDirs.map((dir) => readDir(dir, issues)),
     scenarios: dirs.scenarioDirs.map((dir) => readDir(dir, issues)),
   };
-  const definition = buildDefinitions(groups, issues);
+  const definition = buildDefinitions(groups, issues, checkSchema);
   if (issues.length > 0) throw new MockHostLoadError(issues, schemaHelp());
   return definition;
 }

@@ -1,13 +1,10 @@
 /** Reading a YAML fixture from disk (Node only); parsing is in yaml-source.ts. */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { displayPath } from './display-path.js';
 import type { LoadIssue } from './load-issue.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
-export function displayPath(absolute: string): string {
-  const rel = relative(process.cwd(), absolute);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
-}
+export { displayPath } from './display-path.js';
 
 /** Parses one YAML file; read and syntax errors come back as issues, never thrown. */
 export function readYamlSource(absolutePath: string): { source?: YamlSource; issues: LoadIssue[] } {

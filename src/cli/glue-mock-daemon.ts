@@ -6,17 +6,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../reference-server/index.js';
+// Deep imports, not the package entry: the default profile must not load the YAML parser or ajv
+// (the full fixture loader, --record, --watch and --strict import them when asked for).
+import { createReferenceServer } from '../../reference-server/file-backed-server.js';
+import type { ReferenceServer, ReferenceServerOptions } from '../../reference-server/server.js';
 import { createFaultyServer, listFaults, UnknownFaultError } from '../../reference-server/faults/index.js';
 import { defaultMetadataPath, writeMetadataFile } from '../../reference-server/metadata-file.js';
 import { liveOtherOwner, metadataPathProblem, removeIfOwned, takenMessage } from '../../reference-server/metadata-guard.js';
-import { MockHostLoadError, loadMockHost } from '../../reference-server/mock-host/index.js';
+import { MockHostLoadError } from '../../reference-server/mock-host/load-issue.js';
+import { loadMockHostLazily } from '../../reference-server/mock-host/load-bundled.js';
 import { serveNode, type NodeServer } from '../../reference-server/serve-node.js';
 import type { MockHost } from '../../reference-server/host.js';
 import { escapeControl } from '../../reference-server/workbench/console-text.js';
-import { createRecordingProxy, type RecordingProxy } from '../../reference-server/workbench/record/recording-proxy.js';
-import { applyWorkbench, parseCorsOrigin, type LogFormat } from '../../reference-server/workbench/index.js';
-import { watchMockHost, type ReloadReport, type WatchedHost } from '../../reference-server/workbench/watched-host.js';
+import type { RecordingProxy } from '../../reference-server/workbench/record/recording-proxy.js';
+import type { LogFormat, WorkbenchOptions } from '../../reference-server/workbench/index.js';
+import { parseCorsOrigin } from '../../reference-server/workbench/cors.js';
+import type { ReloadReport, WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
 import { listenErrorText, pathErrorText } from './go-errors.js';
 import {
@@ -278,7 +283,9 @@ function startupLines(config: DaemonConfig, baseUrl: string): string {
   return lines.join('\n') + '\n';
 }
 
-function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
+type ApplyWorkbench = <S extends ReferenceServer>(server: S, options: WorkbenchOptions) => S;
+
+function createServer(config: DaemonConfig, host: MockHost, applyWorkbench: ApplyWorkbench | undefined): ReferenceServer {
   const options: ReferenceServerOptions = {
     token: config.token,
     host,
@@ -300,6 +307,7 @@ function createServer(config: DaemonConfig, host: MockHost): ReferenceServer {
     },
   };
   const server = config.faults.length > 0 ? createFaultyServer({ ...options, faults: config.faults }) : createReferenceServer(options);
+  if (!applyWorkbench) return server;
   return applyWorkbench(server, {
     token: config.token,
     sessions: config.sessions,
@@ -354,11 +362,18 @@ async function main(argv: readonly string[]): Promise<number> {
       delayScale: config.delayScale,
     };
     if (config.record) {
+      const { createRecordingProxy } = await import('../../reference-server/workbench/record/recording-proxy.js');
       server = recordingServer(createRecordingProxy({ ...config.record, log: say }));
       say(`recording runs of ${config.record.upstream} to ${config.record.outDir} (replay: --scenarios ${config.record.outDir})`);
     } else {
-      watched = config.watch ? watchMockHost(hostOptions, (event: ReloadReport) => say(event.message)) : undefined;
-      server = createServer(config, watched?.host ?? loadMockHost(hostOptions));
+      if (config.watch) {
+        const { watchMockHost } = await import('../../reference-server/workbench/watched-host.js');
+        watched = watchMockHost(hostOptions, (event: ReloadReport) => say(event.message));
+      }
+      // The workbench layers (strict mode validates with ajv) only when one is asked for.
+      const workbench = config.strict || config.logRequests || config.inspectRequests || config.cors.length > 0;
+      const applyWorkbench = workbench ? (await import('../../reference-server/workbench/index.js')).applyWorkbench : undefined;
+      server = createServer(config, watched?.host ?? (await loadMockHostLazily(hostOptions)), applyWorkbench);
     }
   } catch (err) {
     // A scenario or catalog that does not load is a usage error, like a bad flag.
