@@ -1,9 +1,10 @@
 /**
  * The node:http floor, the way bench/ceiling.ts bounds the reader: what ANY Node.js daemon could
  * reach at best on a scenario (`hello`, `flood 10000`). One exchange of that run text with a real
- * daemon is recorded byte for byte (POST → 201, GET → the SSE stream, one chunk per event) and replayed by a bare
- * node:http server in its own plain-node process (bench/floor-server.ts), read by the same raw
- * reader as the daemons. The floor is not a daemon: no routing, auth, validation or run.
+ * daemon is recorded byte for byte (POST → 201, GET → the SSE stream, one chunk per event) and
+ * replayed by a bare node:http server in its own plain-node process (bench/floor-server.ts), read
+ * by the same raw reader as the daemons. The floor is not a daemon: no routing, auth, validation
+ * or run.
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -24,9 +25,9 @@ export interface FloorFiles {
 }
 
 /**
- * Records one exchange of run text `text` with `source`, writes what a floor process needs into `tmpDir`, and
- * checks on a throwaway floor process that it answers exactly the recorded bytes (the measured
- * floors then start clean: their RSS at start is before any exchange).
+ * Records one exchange of run text `text` with `source`, writes what a floor process needs into
+ * `tmpDir`, and checks on a throwaway floor process that it answers exactly the recorded bytes
+ * (the measured floors then start clean: their RSS at start is before any exchange).
  */
 export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir: string, text = 'hello'): Promise<FloorFiles> {
   const recorded = await record(source, text);
@@ -34,8 +35,8 @@ export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir
   const files: FloorFiles = { recording: join(tmpDir, `floor-${text.replace(/[^a-z0-9]+/gi, '-')}.json`), server: join(tmpDir, 'floor-server.mjs'), recordedFrom: sourceName, text };
   await writeFile(files.recording, JSON.stringify(recording));
   // Plain node, no tsx loader: the floor's RSS is node:http's, not a TypeScript hook thread's.
-  const ts_ = await readFile(fileURLToPath(new URL('./floor-server.ts', import.meta.url)), 'utf8');
-  await writeFile(files.server, ts.transpileModule(ts_, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } }).outputText);
+  const serverSource = await readFile(fileURLToPath(new URL('./floor-server.ts', import.meta.url)), 'utf8');
+  await writeFile(files.server, ts.transpileModule(serverSource, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } }).outputText);
   const probe = await startFloor(files);
   try {
     const check = rawRun(probe, 'floor-check', text, { idleTimeoutMs: 30_000, recordWire: true });
