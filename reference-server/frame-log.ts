@@ -18,9 +18,26 @@ import { encodeSseFrame } from './sse.js';
 const encoder = new TextEncoder();
 const lineBreak = /[\r\n]/;
 
-/** Node's Buffer where there is one: an uninitialised allocation (every byte is written next). */
-const nodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
-const allocate: (size: number) => Uint8Array = nodeBuffer ? (size) => nodeBuffer.allocUnsafe(size) : (size) => new Uint8Array(size);
+/**
+ * Assembled frames are cut from shared slabs, as Node's Buffer pool does for small buffers: a
+ * buffer of its own per frame costs more than the copying (bench/profile). A slab is freed once
+ * the frames cut from it are written and dropped; frames past MAX_SLICE get their own buffer.
+ */
+const SLAB = 256 * 1024;
+const MAX_SLICE = 32 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function allocate(size: number): Uint8Array {
+  if (size > MAX_SLICE) return new Uint8Array(size);
+  if (slab.byteLength - slabUsed < size) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const bytes = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed += (size + 7) & ~7; // 8-byte aligned, as Node's pool
+  return bytes;
+}
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -65,13 +82,19 @@ class TextStore {
   }
 }
 
-/** A frame with long strings: its own bytes, and where in them each referenced store prefix goes. */
-interface SharedFrame {
-  readonly own: Uint8Array;
-  /** Byte offsets into `own`, ascending; `refs[k]` goes at `cuts[k]`. */
-  readonly cuts: readonly number[];
-  readonly refs: readonly { store: TextStore; length: number }[];
-  readonly byteLength: number;
+/**
+ * A frame with long strings: its own bytes (`ownLength` from `start` in a chunk shared with other
+ * frames) and, in `marks`, triples (offset into the own bytes, store, byte length of its prefix):
+ * where each long string's bytes go. One object and one array per frame: a flood has thousands.
+ */
+class SharedFrame {
+  constructor(
+    readonly chunk: Uint8Array,
+    readonly start: number,
+    readonly ownLength: number,
+    readonly marks: readonly (number | TextStore)[],
+    readonly byteLength: number,
+  ) {}
 }
 
 type Frame = Uint8Array | SharedFrame;
@@ -79,23 +102,17 @@ type Frame = Uint8Array | SharedFrame;
 /** Stores kept to extend: the message text, and one more (a long delta or tool result) so they do not evict each other. */
 const STORES = 2;
 
-/** Scratch space for encoding a frame's own bytes (one per process, grown up to a cap; larger frames get their own). */
-let scratch = new Uint8Array(4096);
-const MAX_SCRATCH = 1024 * 1024;
-
-function scratchFor(chars: number): Uint8Array {
-  const need = chars * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
-  if (need <= scratch.byteLength) return scratch;
-  if (need > MAX_SCRATCH) return new Uint8Array(need);
-  scratch = new Uint8Array(Math.max(need, scratch.byteLength * 2));
-  return scratch;
-}
+/** Frames' own bytes are packed into chunks of this run's memory (no buffer per frame); chunks double up to this size. */
+const MIN_CHUNK = 4096;
+const MAX_CHUNK = 256 * 1024;
 
 export class FrameLog {
   private readonly frames: Frame[] = [];
   private stores: TextStore[] = [];
-  /** Bytes held: frames' own bytes plus the stores' buffers. */
+  /** Bytes held: the chunks of frames' own bytes, plain frames, the stores' buffers. */
   bytes = 0;
+  private chunk = new Uint8Array(0);
+  private chunkUsed = 0;
 
   get length(): number {
     return this.frames.length;
@@ -111,32 +128,40 @@ export class FrameLog {
       this.bytes += frame.byteLength;
       return;
     }
-    // encodeSseFrame's checks: a line break in the id or type would forge fields. The stores hold
-    // JSON string bodies, which escape line breaks, so only the frame's own pieces need the scan.
+    // encodeSseFrame's check: a line break in the id or type would forge fields. Compact JSON has
+    // none (strings escape them), so the data needs no scan.
+    if (lineBreak.test(id) || lineBreak.test(type)) throw new Error(`Failed to encode SSE frame: line break in event ${JSON.stringify(type)}`);
     const pieces = out.pieces;
     pieces.push(out.text);
-    if (lineBreak.test(id) || lineBreak.test(type) || pieces.some((piece) => lineBreak.test(piece))) {
-      throw new Error(`Failed to encode SSE frame: line break in event ${JSON.stringify(type)}`);
-    }
     pieces[0] = `id: ${id}\nevent: ${type}\ndata: ${pieces[0]}`;
     pieces[pieces.length - 1] += '\n\n';
     let chars = 0;
     for (const piece of pieces) chars += piece.length;
-    const space = scratchFor(chars);
-    const cuts: number[] = [];
+    const space = this.space(chars * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const start = this.chunkUsed;
+    const refs = out.refs;
+    const marks: (number | TextStore)[] = [];
     let at = 0;
     let byteLength = 0;
     for (let k = 0; k < pieces.length; k++) {
-      at += encoder.encodeInto(pieces[k]!, space.subarray(at)).written;
-      const ref = out.refs[k];
-      if (ref) {
-        cuts.push(at);
-        byteLength += ref.length;
+      at += encoder.encodeInto(pieces[k]!, space.subarray(start + at)).written;
+      if (2 * k < refs.length) {
+        const length = refs[2 * k + 1] as number;
+        marks.push(at, refs[2 * k]!, length);
+        byteLength += length;
       }
     }
-    const own = space.slice(0, at);
-    this.frames.push({ own, cuts, refs: out.refs, byteLength: byteLength + at });
-    this.bytes += own.byteLength;
+    this.chunkUsed += at;
+    this.frames.push(new SharedFrame(space, start, at, marks, byteLength + at));
+  }
+
+  /** The current chunk, with at least `size` bytes free from `chunkUsed` (a new one if not). */
+  private space(size: number): Uint8Array {
+    if (this.chunk.byteLength - this.chunkUsed >= size) return this.chunk;
+    this.chunk = new Uint8Array(Math.max(size, Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, this.chunk.byteLength * 2))));
+    this.chunkUsed = 0;
+    this.bytes += this.chunk.byteLength;
+    return this.chunk;
   }
 
   /** The bytes of frame `index` (assembled anew for a frame with long strings), or undefined past the end. */
@@ -144,23 +169,25 @@ export class FrameLog {
     const frame = this.frames[index];
     if (frame === undefined || frame instanceof Uint8Array) return frame;
     const bytes = allocate(frame.byteLength);
-    let from = 0;
+    const { chunk, start, marks } = frame;
+    let from = start;
     let to = 0;
-    for (let k = 0; k < frame.cuts.length; k++) {
-      const cut = frame.cuts[k]!;
-      const ref = frame.refs[k]!;
-      bytes.set(frame.own.subarray(from, cut), to);
+    for (let k = 0; k < marks.length; k += 3) {
+      const cut = start + (marks[k] as number);
+      const store = marks[k + 1] as TextStore;
+      const length = marks[k + 2] as number;
+      bytes.set(chunk.subarray(from, cut), to);
       to += cut - from;
       from = cut;
-      bytes.set(ref.store.bytes.subarray(0, ref.length), to);
-      to += ref.length;
+      bytes.set(store.bytes.subarray(0, length), to);
+      to += length;
     }
-    bytes.set(frame.own.subarray(from), to);
+    bytes.set(chunk.subarray(from, start + frame.ownLength), to);
     return bytes;
   }
 
-  /** The store holding `s` (found, extended or new) and the length of `s`'s bytes in it. */
-  store(s: string): { store: TextStore; length: number } {
+  /** Pushes onto `refs` the store holding `s` (found, extended or new) and the length of `s`'s bytes in it. */
+  reference(s: string, refs: (number | TextStore)[]): void {
     let found = this.stores.find((store) => store.text === s);
     if (!found) {
       found = this.stores.find((store) => store.extendedBy(s));
@@ -171,8 +198,8 @@ export class FrameLog {
       this.bytes += found.bytes.byteLength;
     }
     // Most recently used first; the least recently used one is dropped (its frames keep it alive).
-    this.stores = [found, ...this.stores.filter((store) => store !== found)].slice(0, STORES);
-    return { store: found, length: found.length };
+    if (this.stores[0] !== found) this.stores = [found, ...this.stores.filter((store) => store !== found)].slice(0, STORES);
+    refs.push(found, found.length);
   }
 }
 
@@ -180,7 +207,8 @@ export class FrameLog {
 class FrameOut implements GoJsonOut {
   text = '';
   readonly pieces: string[] = [];
-  readonly refs: { store: TextStore; length: number }[] = [];
+  /** Pairs (store, byte length): one per long string, in order. */
+  readonly refs: (number | TextStore)[] = [];
 
   constructor(private readonly log: FrameLog) {}
 
@@ -190,7 +218,7 @@ class FrameOut implements GoJsonOut {
       return;
     }
     this.pieces.push(this.text + '"');
-    this.refs.push(this.log.store(s));
+    this.log.reference(s, this.refs);
     this.text = '"';
   }
 }

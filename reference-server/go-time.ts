@@ -37,13 +37,25 @@ export function addMilliseconds(date: Date, ms: number): Date {
 /** The zero `time.Time`, which Go prints for a missing timestamp (it never omits one). */
 export const zeroGoTime = '0001-01-01T00:00:00Z';
 
+/** The last millisecond formatted: every event of a flood asks for the time, many within one ms. */
+let lastMs = Number.NaN;
+let lastSeconds = '';
+let lastMillis = '';
+
 export function formatGoTime(date: Date): string {
-  const iso = date.toISOString(); // always UTC: YYYY-MM-DDTHH:MM:SS.mmmZ
-  const dot = iso.lastIndexOf('.');
-  if (dot < 0) return iso;
-  const nanos = date instanceof GoInstant ? String(date.subMillisecondNanos).padStart(6, '0') : '';
-  const fraction = (iso.slice(dot + 1, -1) + nanos).replace(/0+$/, '');
-  return iso.slice(0, dot) + (fraction ? '.' + fraction : '') + 'Z';
+  const ms = date.getTime();
+  if (ms !== lastMs) {
+    const iso = date.toISOString(); // always UTC: YYYY-MM-DDTHH:MM:SS.mmmZ; an invalid Date throws
+    const dot = iso.lastIndexOf('.');
+    lastSeconds = iso.slice(0, dot);
+    lastMillis = iso.slice(dot + 1, -1);
+    lastMs = ms;
+  }
+  let fraction = lastMillis + (date instanceof GoInstant ? String(date.subMillisecondNanos).padStart(6, '0') : '');
+  let end = fraction.length;
+  while (end > 0 && fraction.charCodeAt(end - 1) === 0x30) end--;
+  fraction = fraction.slice(0, end);
+  return lastSeconds + (fraction ? '.' + fraction : '') + 'Z';
 }
 
 /**

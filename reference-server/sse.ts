@@ -8,6 +8,9 @@ import type { Run } from './run.js';
 
 const encoder = new TextEncoder();
 const lineBreak = /[\r\n]/;
+/** Node's Buffer.from where there is one: small frames come from its pool, not an ArrayBuffer each. */
+const nodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'utf8'): Uint8Array } }).Buffer;
+const utf8: (text: string) => Uint8Array = nodeBuffer ? (text) => nodeBuffer.from(text, 'utf8') : (text) => encoder.encode(text);
 
 export function encodeSseFrame(id: string, type: string, data: string): Uint8Array {
   // Ids and types are the daemon's own; a line break would forge extra fields, so refuse it loudly.
@@ -15,7 +18,7 @@ export function encodeSseFrame(id: string, type: string, data: string): Uint8Arr
   if (lineBreak.test(id) || lineBreak.test(type) || data.includes('\n') || data.includes('\r')) {
     throw new Error(`Failed to encode SSE frame: line break in event ${JSON.stringify(type)}`);
   }
-  return encoder.encode(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
+  return utf8(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
 }
 
 /** Go's SSE headers, in the order it writes them. */

@@ -8,6 +8,7 @@ import { RunFailure } from '../host.js';
 import type { Agent, AgentIO, LoopEvent, RunInput, RunResult } from '../host.js';
 import type { Message, ToolCall } from '../../src/protocol/types.js';
 import type { Catalog, Scenario, ToolCallSpec, TurnSpec } from './definitions.js';
+import { nextMacrotask } from '../next-macrotask.js';
 import { canceled } from './delay.js';
 import type { MockHostClock } from './delay.js';
 import { matchScenario, orderScenarios } from './match-scenario.js';
@@ -99,13 +100,8 @@ function goIndentedJson(value: unknown): string {
   return text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A flood gives way to I/O this often, so frames reach the socket while it is still being produced. */
 const YIELD_EVERY = 32;
-
-function yieldToEventLoop(): Promise<void> {
-  // setImmediate, not setTimeout(0): it runs after pending I/O without the 1 ms timer clamp, so
-  // frames reach the socket while the flood is still being produced.
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** A failure the loop reports as `error` + `run_error` internal: provider errors, max_turns, on_deny.fail. */
 class LoopError extends Error {}
@@ -183,7 +179,7 @@ class LoopRun {
       if (index > 0) await this.sleep(turn.delay_ms);
       // A flood without delays still lets the event loop run now and then, so a DELETE or a
       // reader disconnect can cancel it mid-stream.
-      if (index > 0 && index % YIELD_EVERY === 0 && !turn.delay_ms) await yieldToEventLoop();
+      if (index > 0 && index % YIELD_EVERY === 0 && !turn.delay_ms) await nextMacrotask();
       if (this.io.signal.aborted) throw canceled();
       draft.text += delta;
       this.emit('text_delta', { message: partialMessage(draft), delta });
