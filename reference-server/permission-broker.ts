@@ -6,7 +6,7 @@
  */
 import type { PermissionAnswer, PermissionAsk } from './host.js';
 import { RunFailure } from './host.js';
-import type { GrantStore, RememberScope } from './grants.js';
+import type { GrantStore, GrantSubject, RememberScope } from './grants.js';
 import type { FaultSwitch } from './internal-faults.js';
 import type { Run } from './run.js';
 import { addMilliseconds, formatGoTime } from './go-time.js';
@@ -38,7 +38,6 @@ export class PermissionBroker {
 
   ask(run: Run, ask: PermissionAsk): Promise<PermissionAnswer> {
     const { grants, faults } = this.options;
-    const canceled = (): RunFailure => new RunFailure('canceled', 'context canceled');
     if (run.signal.aborted) return Promise.reject(canceled());
 
     // glue falls back to the raw argument JSON when the tool has no target.
@@ -52,7 +51,7 @@ export class PermissionBroker {
 
     let id: string;
     try {
-      id = freshId('permission', this.options.permissionId, (candidate) => run.pending.has(candidate) || run.expired.has(candidate));
+      id = freshId('permission', this.options.permissionId, (candidate) => run.pending.has(candidate) || run.isExpired(candidate));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -60,56 +59,11 @@ export class PermissionBroker {
     const payload: Record<string, unknown> = { permission_id: id, request, expires_at: formatGoTime(expiresAt) };
 
     return new Promise<PermissionAnswer>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cleanup = (): void => {
-        run.pending.delete(id);
-        if (timer !== undefined) clearTimeout(timer);
-        run.signal.removeEventListener('abort', onAbort);
-      };
-      const answer = (decision: Decision): void => {
-        if (!decision.allow && faults.has('deny-aborts-run')) {
-          reject(new RunFailure('internal', decision.reason));
-          return;
-        }
-        resolve({ allow: decision.allow, reason: decision.reason });
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(canceled());
-      };
-      run.pending.set(id, {
-        settle: (decision) => {
-          cleanup();
-          if (!decision.allow || !isRememberScope(decision.rememberFor)) {
-            answer(decision);
-            return;
-          }
-          // As Go's decidePermission: the tool goes on only once the grant is stored; a grant that
-          // cannot be stored (write error, store full) fails the run with that error instead of
-          // being acknowledged and lost (the grant is then not kept either).
-          let persisted: Promise<void>;
-          try {
-            persisted = grants.remember(subject, decision.rememberFor, this.options.now()).persisted;
-          } catch (error) {
-            persisted = Promise.reject(error);
-          }
-          persisted.then(
-            () => answer(decision),
-            (error: unknown) => {
-              this.options.onStoreError(run, error);
-              reject(new RunFailure('internal', error instanceof Error ? error.message : String(error)));
-            },
-          );
-        },
-      });
-      run.signal.addEventListener('abort', onAbort, { once: true });
+      const waiting = new WaitingRequest(this.options, run, id, subject, resolve, reject);
+      run.pending.set(id, waiting);
+      run.signal.addEventListener('abort', waiting, { once: true });
       if (!faults.has('permission-never-times-out')) {
-        timer = setTimeout(() => {
-          cleanup();
-          run.expired.add(id);
-          const allow = faults.has('permission-timeout-allows');
-          answer({ allow, reason: allow ? '' : timeoutReason, rememberFor: '' });
-        }, faults.has('permission-timeout-early') ? this.options.timeoutMs * 0.7 : this.options.timeoutMs);
+        waiting.timer = setTimeout(WaitingRequest.expire, faults.has('permission-timeout-early') ? this.options.timeoutMs * 0.7 : this.options.timeoutMs, waiting);
       }
       run.emit('permission_request', payload);
     });
@@ -118,7 +72,7 @@ export class PermissionBroker {
   /** Resolve a pending request; false when there is none (unknown, answered, timed out). */
   decide(run: Run, permissionId: string, decision: Decision): boolean {
     const pending = run.pending.get(permissionId);
-    if (!pending) return this.options.faults.has('decision-after-timeout-accepted') && run.expired.has(permissionId);
+    if (!pending) return this.options.faults.has('decision-after-timeout-accepted') && run.isExpired(permissionId);
     pending.settle(decision);
     return true;
   }
@@ -126,6 +80,78 @@ export class PermissionBroker {
   /** Shutdown: every pending request is denied with a model-visible reason. */
   denyAll(run: Run, reason: string): void {
     for (const pending of [...run.pending.values()]) pending.settle({ allow: false, reason, rememberFor: '' });
+  }
+}
+
+const canceled = (): RunFailure => new RunFailure('canceled', 'context canceled');
+
+/**
+ * One permission request waiting for its decision. One object is the pending entry, the run's
+ * abort listener (`handleEvent`) and the timer's argument, instead of a closure for each (memory
+ * per parked run).
+ */
+class WaitingRequest implements EventListenerObject {
+  timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly options: PermissionBrokerOptions,
+    private readonly run: Run,
+    private readonly id: string,
+    private readonly subject: GrantSubject,
+    private readonly resolve: (answer: PermissionAnswer) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** The timeout: deny with a model-visible reason. */
+  static expire(this: void, waiting: WaitingRequest): void {
+    waiting.cleanup();
+    waiting.run.markExpired(waiting.id);
+    const allow = waiting.options.faults.has('permission-timeout-allows');
+    waiting.answer({ allow, reason: allow ? '' : timeoutReason, rememberFor: '' });
+  }
+
+  /** The run was canceled. */
+  handleEvent(): void {
+    this.cleanup();
+    this.reject(canceled());
+  }
+
+  settle(decision: Decision): void {
+    this.cleanup();
+    if (!decision.allow || !isRememberScope(decision.rememberFor)) {
+      this.answer(decision);
+      return;
+    }
+    // As Go's decidePermission: the tool goes on only once the grant is stored; a grant that
+    // cannot be stored (write error, store full) fails the run with that error instead of
+    // being acknowledged and lost (the grant is then not kept either).
+    let persisted: Promise<void>;
+    try {
+      persisted = this.options.grants.remember(this.subject, decision.rememberFor, this.options.now()).persisted;
+    } catch (error) {
+      persisted = Promise.reject(error);
+    }
+    persisted.then(
+      () => this.answer(decision),
+      (error: unknown) => {
+        this.options.onStoreError(this.run, error);
+        this.reject(new RunFailure('internal', error instanceof Error ? error.message : String(error)));
+      },
+    );
+  }
+
+  private cleanup(): void {
+    this.run.pending.delete(this.id);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.run.signal.removeEventListener('abort', this);
+  }
+
+  private answer(decision: Decision): void {
+    if (!decision.allow && this.options.faults.has('deny-aborts-run')) {
+      this.reject(new RunFailure('internal', decision.reason));
+      return;
+    }
+    this.resolve({ allow: decision.allow, reason: decision.reason });
   }
 }
 

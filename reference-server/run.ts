@@ -26,11 +26,6 @@ export class Run {
   readonly id: string;
   readonly sessionId: string;
   readonly clientId: string;
-  readonly controller = new AbortController();
-  /** Pending permission requests by id; a decision or timeout removes the entry. */
-  readonly pending = new Map<string, PendingPermission>();
-  /** Ids of requests that timed out (only consulted by the 'decision-after-timeout-accepted' fault). */
-  readonly expired = new Set<string>();
   done = false;
   finishedAtMs = 0;
 
@@ -52,8 +47,28 @@ export class Run {
     this.held = init.held;
   }
 
+  // Made on first use and dropped when the run finishes: a finished run kept for replay needs no
+  // cancel switch and no permission table (memory per retained run).
+  private controller: AbortController | undefined;
+  private pendingById: Map<string, PendingPermission> | undefined;
+  private expiredIds: Set<string> | undefined;
+
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  /** Pending permission requests by id; a decision or timeout removes the entry. */
+  get pending(): Map<string, PendingPermission> {
+    return (this.pendingById ??= new Map());
+  }
+
+  /** A request that timed out (only consulted by the 'decision-after-timeout-accepted' fault and for fresh ids). */
+  markExpired(id: string): void {
+    (this.expiredIds ??= new Set()).add(id);
+  }
+
+  isExpired(id: string): boolean {
+    return this.expiredIds?.has(id) ?? false;
   }
 
   /** Bytes of encoded events held for replay (frames share a flood's repeated text, see frame-log.ts). */
@@ -103,13 +118,15 @@ export class Run {
   finish(): void {
     if (this.done) return;
     this.done = true;
+    this.controller = undefined;
+    if (this.pendingById?.size === 0) this.pendingById = undefined;
     this.finishedAtMs = this.now().getTime();
     this.onChange?.('finished');
     this.wake();
   }
 
   cancel(): void {
-    if (!this.done) this.controller.abort();
+    if (!this.done) (this.controller ??= new AbortController()).abort();
   }
 
   /** Resolves at the next emit or finish. */
