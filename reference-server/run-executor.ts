@@ -7,6 +7,7 @@ import type { AgentIO, RunInput } from './host.js';
 import { RunFailure } from './host.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { Run } from './run.js';
+import { nextMacrotask } from './next-macrotask.js';
 
 interface Failure {
   code: 'internal' | 'canceled';
@@ -24,6 +25,9 @@ export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput):
   const startPayload: Record<string, unknown> = { client_id: input.clientId };
   if (input.skill) startPayload.skill = input.skill;
   run.emit('run_start', startPayload);
+  // The start request's 201 goes out before the agent's first burst of work (a flood's first
+  // deltas, its setup), which would otherwise run in the same tick and delay the answer and the first event.
+  await nextMacrotask();
 
   // The 'sessions-not-serialised' fault skips the session's queue, so runs of one session overlap.
   const release = ctx.faults.has('sessions-not-serialised') ? () => undefined : await ctx.sessions.acquire(run.sessionId, run.signal);
