@@ -259,10 +259,10 @@ function deltasOf(turn: TurnSpec, context: TemplateContext): string[] {
     const tooMany = deltaCountProblem(count);
     if (tooMany) throw new LoopError(`loop: provider stream: ${tooMany}`);
     const template = turn.repeat.delta;
-    const out: string[] = new Array<string>(count);
     // Rendering once per delta is the slow part of a large flood; skip it when nothing varies.
-    const constant = template.includes('{{') ? undefined : template;
-    for (let i = 0; i < count; i++) out[i] = constant ?? renderTemplate(template, { ...context, i: i + 1 });
+    if (!template.includes('{{')) return new Array<string>(count).fill(template);
+    const out: string[] = new Array<string>(count);
+    for (let i = 0; i < count; i++) out[i] = renderTemplate(template, { ...context, i: i + 1 });
     return out;
   }
   if (turn.text === undefined) return [];

@@ -26,8 +26,15 @@ export function streamedTextProblem(deltas: readonly string[]): string | undefin
   if (countProblem) return countProblem;
   let soFar = 0;
   let streamed = 0;
+  // A flood repeats one string: its length is counted once (this runs before the first delta streams).
+  let last: string | undefined;
+  let lastBytes = 0;
   for (const delta of deltas) {
-    soFar += utf8ByteLength(delta);
+    if (delta !== last) {
+      last = delta;
+      lastBytes = utf8ByteLength(delta);
+    }
+    soFar += lastBytes;
     streamed += soFar;
   }
   if (streamed <= turnLimits.maxStreamedTextBytes) return undefined;

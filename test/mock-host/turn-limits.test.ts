@@ -36,6 +36,15 @@ describe('scripted turn limits', () => {
     expect(streamedTextProblem(new Array<string>(23_170).fill('x'))).toBe(
       'mock host: this turn would stream 268436035 bytes (256.0 MiB) of message text in its 23170 text_delta events (each repeats the message so far), more than the limit of 268435456 bytes (256.0 MiB)',
     );
+    // Mixed deltas, repeated ones among them: the size named is the plain sum of each delta's UTF-8 bytes.
+    const pieces = ['x'.repeat(300), 'é'.repeat(300), '😀'.repeat(100), 'x'];
+    const mixed = Array.from({ length: 12_000 }, (_, i) => pieces[Math.floor(i / 7) % pieces.length]!);
+    let soFar = 0;
+    let plain = 0;
+    for (const delta of mixed) plain += soFar += Buffer.byteLength(delta);
+    expect(plain).toBeGreaterThan(turnLimits.maxStreamedTextBytes);
+    expect(streamedTextProblem(mixed)).toContain(`would stream ${plain} bytes`);
+    expect(streamedTextProblem(mixed.slice(0, 500))).toBeUndefined();
     expect(deltaCountProblem(turnLimits.maxDeltas)).toBeUndefined();
     expect(deltaCountProblem(turnLimits.maxDeltas + 1)).toBe('mock host: a turn of 100001 deltas is more than the limit of 100000');
   });
