@@ -81,7 +81,7 @@ const ratio = (s: Spread): string => `${round(s.median, 2).toFixed(2)}× (${roun
 
 /** Said wherever floor figures are printed: the floor is a bound, not a daemon. */
 export const FLOOR_NOTE =
-  'floor: a bare node:http server in its own process replaying the recorded bytes of one exchange of the same run (bench/floor.ts), read by the same raw reader, interleaved with the daemons. ' +
+  'floor: a bare node:http server in its own process replaying the recorded bytes of one exchange of the same run (bench/floor.ts), read by the same client as the daemons, interleaved with them. ' +
   'It is NOT a daemon (no routing, auth, validation, run execution): the best any Node.js daemon could reach here; floor/Go is the lowest mock/Go could go on node:http.';
 
 export function renderReport(results: readonly ScenarioResult[], rows: readonly MetricSummary[], withGo: boolean): string {

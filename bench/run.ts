@@ -3,7 +3,7 @@
  * measured side by side in one run: for every scenario the samples alternate mock, Go, mock, Go…
  * so both see the same machine load, and each pair gives one ratio mock / Go. Prints min / median /
  * max of those ratios per scenario; writes bench/results/<time>.json with every sample. The `hello`
- * bursts, the finished-runs RSS and the smaller raw flood also run the node:http floor
+ * bursts, the finished-runs RSS and `flood 10000` (both clients) also run the node:http floor
  * (bench/floor.ts, not a daemon) as a third sample of each pair: floor / Go is printed next to mock / Go.
  *
  *   npm run bench -- [--pairs N] [--only flood,hello,parse,memory,suite] [--quick] [--out FILE]
@@ -39,7 +39,7 @@ const { values } = parseArgs({
     // build (default): the compiled CLIs, as `npx glue-mock-daemon` runs them; tsx: the sources.
     from: { type: 'string', default: 'build' },
     'no-go': { type: 'boolean', default: false },
-    // Skip the node:http floor (the third sample of the hello, finished-runs and flood pairs).
+    // Skip the node:http floor (the third sample of the hello, finished-runs, flood 10000 and parse pairs).
     'no-floor': { type: 'boolean', default: false },
     // Profile the mock daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
     profile: { type: 'boolean', default: false },
@@ -101,6 +101,7 @@ const scenarios: Scenario[] = [
     title: `flood ${size.parseFlood}, parsing client (fetch + JSON.parse)`,
     metrics: [{ ...wall, goal: false }],
     ...longLived,
+    floor: `flood ${size.parseFlood}`,
     sample: async (d) => ({ ...(await floodSample(d, size.parseFlood, 'parse')) }),
   },
   ...size.bursts.map((c): Scenario => ({
@@ -124,6 +125,7 @@ const scenarios: Scenario[] = [
     title: `${size.parseBurst} concurrent hello, parsing client`,
     metrics: [{ ...wall, goal: false }, { key: 'ttfeP99Ms', label: 'TTFE p99', unit: 'ms' }],
     ...longLived,
+    floor: 'hello',
     sample: async (d) => ({ ...(await helloBurst(d, size.parseBurst, 'parse')) }),
   },
   {
