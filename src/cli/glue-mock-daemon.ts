@@ -24,6 +24,7 @@ import { parseCorsOrigin } from '../../reference-server/workbench/cors.js';
 import type { ReloadReport, WatchedHost } from '../../reference-server/workbench/watched-host.js';
 import { packagePath } from '../protocol/package-root.js';
 import { listenErrorText, pathErrorText } from './go-errors.js';
+import { startIdleCollector } from './idle-memory.js';
 import {
   UsageError,
   isLoopbackHost,
@@ -408,8 +409,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   process.stdout.write(startupLines(config, node.url));
+  // An idle daemon gives V8's grown young generation back (idle-memory.ts).
+  const stopIdleCollector = startIdleCollector();
 
   await signal;
+  stopIdleCollector();
   // Go's sequence (ServeLocal → http.Server.Shutdown): stop listening, close idle connections, let
   // requests in flight finish (streams keep streaming) for the shutdown timeout. Then, unlike Go
   // (which cuts what is left mid-stream, capture 187), end it cleanly: deny pending permissions,
