@@ -11,7 +11,7 @@
  * `encodeSseFrame(id, type, encodeGoJson(envelope))`
  * (test/reference-server/frame-log.test.ts compares them on random texts).
  */
-import { LONG_STRING, goJsonString, writeGoJson } from './go-json.js';
+import { LONG_STRING, goJsonString, writeGoJson, writeGoJsonMember } from './go-json.js';
 import type { GoJsonOut } from './go-json.js';
 import { encodeSseFrame } from './sse.js';
 
@@ -99,6 +99,9 @@ class SharedFrame {
 
 type Frame = Uint8Array | SharedFrame;
 
+/** Heap a shared frame costs besides its bytes (its object and marks array), counted in `bytes` so retention sees it. */
+const SHARED_FRAME_OVERHEAD = 96;
+
 /** Stores kept to extend: the message text, and one more (a long delta or tool result) so they do not evict each other. */
 const STORES = 2;
 
@@ -109,7 +112,7 @@ const MAX_CHUNK = 256 * 1024;
 export class FrameLog {
   private readonly frames: Frame[] = [];
   private stores: TextStore[] = [];
-  /** Bytes held: the chunks of frames' own bytes, plain frames, the stores' buffers. */
+  /** Bytes held: the chunks of frames' own bytes, plain frames, the stores' buffers, shared frames' objects. */
   bytes = 0;
   private chunk = new Uint8Array(0);
   private chunkUsed = 0;
@@ -122,6 +125,22 @@ export class FrameLog {
   append(id: string, type: string, envelope: unknown): void {
     const out = new FrameOut(this);
     writeGoJson(envelope, out);
+    this.push(id, type, out);
+  }
+
+  /**
+   * The same for an envelope whose leading members are already JSON text: `head` is `{` and those
+   * members; `payload` follows as the last member (left out when undefined), then `}`.
+   */
+  appendEnvelope(id: string, type: string, head: string, payload: unknown): void {
+    const out = new FrameOut(this);
+    out.text = head;
+    writeGoJsonMember('payload', payload, out);
+    out.text += '}';
+    this.push(id, type, out);
+  }
+
+  private push(id: string, type: string, out: FrameOut): void {
     if (out.refs.length === 0) {
       const frame = encodeSseFrame(id, type, out.text);
       this.frames.push(frame);
@@ -153,6 +172,7 @@ export class FrameLog {
     }
     this.chunkUsed += at;
     this.frames.push(new SharedFrame(space, start, at, marks, byteLength + at));
+    this.bytes += SHARED_FRAME_OVERHEAD;
   }
 
   /** The current chunk, with at least `size` bytes free from `chunkUsed` (a new one if not). */

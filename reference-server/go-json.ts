@@ -147,18 +147,27 @@ function write(value: unknown, depth: number, out: GoJsonOut): boolean {
   out.text += '{';
   let first = true;
   for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    // The key goes out only once the value is known to be written.
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    const reference = typeof item === 'object' && item !== null ? referenceText(item, depth + 1) : undefined;
-    if (reference === '') continue;
-    out.text += (first ? '' : ',') + goJsonKey(key) + ':';
-    if (reference === undefined) write(item, depth + 1, out);
-    else out.text += reference;
-    first = false;
+    if (member(key, (value as Record<string, unknown>)[key], first, depth + 1, out)) first = false;
   }
   out.text += '}';
   return true;
+}
+
+/** Writes `"key":value` (after a comma unless `first`); false, writing nothing, where JSON.stringify omits the member. */
+function member(key: string, item: unknown, first: boolean, depth: number, out: GoJsonOut): boolean {
+  // The key goes out only once the value is known to be written.
+  if (item === undefined || typeof item === 'function' || typeof item === 'symbol') return false;
+  const reference = typeof item === 'object' && item !== null ? referenceText(item, depth) : undefined;
+  if (reference === '') return false;
+  out.text += (first ? '' : ',') + goJsonKey(key) + ':';
+  if (reference === undefined) write(item, depth, out);
+  else out.text += reference;
+  return true;
+}
+
+/** Writes one more member of an object whose `{` and earlier members are already in `out` (Run's envelope). */
+export function writeGoJsonMember(key: string, value: unknown, out: GoJsonOut): boolean {
+  return member(key, value, false, 1, out);
 }
 
 /** Writes `value` as Go's compact JSON to `out` (`undefined` and the like as `null`). */

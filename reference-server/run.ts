@@ -4,6 +4,7 @@
  * Mirrors Go's `run` struct; readers wait on `changed()` instead of a notify channel.
  */
 import { FrameLog } from './frame-log.js';
+import { goJsonString } from './go-json.js';
 import { formatGoTime } from './go-time.js';
 
 export interface PendingPermission {
@@ -36,6 +37,8 @@ export class Run {
   private readonly onChange: ((what: 'finished' | 'streamed') => void) | undefined;
   private wasStreamed = false;
   private readonly held: { bytes: number } | undefined;
+  /** `,"run_id":…,"session_id":…` of every envelope, encoded once. */
+  private idsJson: string | undefined;
 
   constructor(init: RunInit) {
     this.id = init.id;
@@ -99,18 +102,11 @@ export class Run {
   emit(type: string, payload?: unknown): void {
     if (this.done) return; // nothing follows the terminal event
     const id = this.eventId();
-    const envelope: Record<string, unknown> = {
-      version: 1,
-      id,
-      seq: this.frames.length + 1,
-      run_id: this.id,
-      session_id: this.sessionId,
-      time: formatGoTime(this.now()),
-      type,
-    };
-    if (payload !== undefined && payload !== null) envelope.payload = payload;
+    // The envelope's members in Go's struct order, as JSON text: only the payload needs the encoder's walk.
+    this.idsJson ??= `,"run_id":${goJsonString(this.id)},"session_id":${goJsonString(this.sessionId)}`;
+    const head = `{"version":1,"id":${goJsonString(id)},"seq":${this.frames.length + 1}${this.idsJson},"time":${goJsonString(formatGoTime(this.now()))},"type":${goJsonString(type)}`;
     const before = this.frames.bytes;
-    this.frames.append(id, type, envelope);
+    this.frames.appendEnvelope(id, type, head, payload === null ? undefined : payload);
     if (this.held) this.held.bytes += this.frames.bytes - before;
     this.wake();
   }

@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameLog } from '../../reference-server/frame-log.js';
 import { encodeGoJsonPlain } from '../../reference-server/go-json.js';
+import { GoInstant, formatGoTime } from '../../reference-server/go-time.js';
+import { Run } from '../../reference-server/run.js';
 import { encodeSseFrame } from '../../reference-server/sse.js';
 
 const tricky = fc.constantFrom('<', '>', '&', '\u2028', '\u2029', '\ud83d', '\ude00', '😀', 'é', '€', '"', '\\', '\n', '\r', '\u0000', '\u001f', '\u007f', 'x', 'abc');
@@ -92,5 +94,38 @@ describe('FrameLog', () => {
     expect(() => log.append('evt_1', 'text\rdelta', long)).toThrow(/line break/);
     expect(() => log.append('evt_1', 'text\ndelta', { short: 1 })).toThrow(/line break/);
     expect(log.length).toBe(0);
+  });
+});
+
+describe('Run.emit', () => {
+  const text = fc.oneof(piece, bigPiece, fc.string());
+  const payload = fc.oneof(
+    fc.constantFrom(undefined, null),
+    fc.jsonValue(),
+    fc.dictionary(text, fc.oneof(text, fc.jsonValue(), fc.constant(undefined))),
+    bigPiece.map((p) => ({ type: 'text_delta', message: { role: 'assistant', content: [{ type: 'text', text: 'q'.repeat(520) + p }] }, delta: p })),
+  );
+
+  it('writes each envelope (fields in Go order, payload left out when undefined or null) as the plain encoding does', () => {
+    fc.assert(
+      fc.property(text, text, fc.array(fc.tuple(text, payload), { minLength: 1, maxLength: 12 }), (runId, sessionId, events) => {
+        let n = 0;
+        const now = (): Date => new GoInstant(1_764_590_400_123 + n, (n * 7919) % 1_000_000);
+        const run = new Run({ id: runId, sessionId, clientId: '', now, eventId: () => `evt_${++n}` });
+        const expected: Uint8Array[] = [];
+        for (const [type, value] of events) {
+          if (/[\r\n]/.test(type)) continue;
+          const seq = run.frameCount + 1;
+          run.emit(type, value);
+          const at = now(); // the clock the emit read: it follows the event id
+          const envelope: Record<string, unknown> = { version: 1, id: `evt_${n}`, seq, run_id: runId, session_id: sessionId, time: formatGoTime(at), type };
+          if (value !== undefined && value !== null) envelope.payload = value;
+          expected.push(encodeSseFrame(`evt_${n}`, type, encodeGoJsonPlain(envelope)));
+        }
+        expect(run.frameCount).toBe(expected.length);
+        for (let i = 0; i < expected.length; i++) expect(decoder.decode(run.frameAt(i))).toBe(decoder.decode(expected[i]));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
