@@ -9,6 +9,12 @@ import { formatTime, textPart } from './messages.js';
 
 /** More sessions than this evict the least recently updated: a long-lived mock daemon stays bounded. */
 export const DEFAULT_MAX_SESSIONS = 1000;
+/**
+ * Characters of the stored messages' JSON, all sessions together (a `flood 20000` run stores a
+ * 20 KB message; a session of many runs grows with each): past it the least recently updated
+ * sessions are forgotten, then the oldest messages of the session being appended to.
+ */
+export const DEFAULT_MAX_SESSION_CHARS = 64 * 1024 * 1024;
 const TITLE_CHARS = 80;
 
 export type SessionMembers = Required<Pick<MockHost, 'sessionList' | 'sessionGet' | 'sessionMessages'>>;
@@ -22,6 +28,9 @@ interface StoredSession {
   id: string;
   title: string;
   messages: Message[];
+  /** JSON length of each message, and their sum. */
+  sizes: number[];
+  chars: number;
   createdAt: string;
   updatedAt: string;
   /** Order of the last update: ties of the injected clock still list the latest first. */
@@ -33,8 +42,10 @@ export function userMessage(text: string, at: Date): Message {
   return { role: 'user', content: [textPart(text)], created_at: formatTime(at) };
 }
 
-export function createSessionStore(options: { maxSessions?: number } = {}): SessionStore {
+export function createSessionStore(options: { maxSessions?: number; maxChars?: number } = {}): SessionStore {
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const maxChars = options.maxChars ?? DEFAULT_MAX_SESSION_CHARS;
+  let chars = 0;
   // A Map keeps insertion order; re-inserting on update keeps the oldest update first.
   const sessions = new Map<string, StoredSession>();
   let tick = 0;
@@ -46,18 +57,36 @@ export function createSessionStore(options: { maxSessions?: number } = {}): Sess
         id: sessionId,
         title: titleOf(messages),
         messages: [],
+        sizes: [],
+        chars: 0,
         createdAt: formatTime(startedAt),
         updatedAt: '',
         tick: 0,
       };
-      session.messages.push(...structuredClone([...messages]));
+      for (const message of structuredClone([...messages])) {
+        const size = JSON.stringify(message).length;
+        session.messages.push(message);
+        session.sizes.push(size);
+        session.chars += size;
+        chars += size;
+      }
       session.updatedAt = formatTime(endedAt);
       session.tick = ++tick;
       sessions.delete(sessionId);
       sessions.set(sessionId, session);
-      for (const oldest of sessions.keys()) {
-        if (sessions.size <= maxSessions) break;
-        sessions.delete(oldest);
+      // Map order is update order: the first entries are the least recently updated.
+      for (const [id, oldest] of sessions) {
+        if (sessions.size <= maxSessions && chars <= maxChars) break;
+        if (oldest === session) break;
+        sessions.delete(id);
+        chars -= oldest.chars;
+      }
+      // This session alone is over the budget: it keeps its newest messages (at least the last).
+      while (chars > maxChars && session.messages.length > 1) {
+        session.messages.shift();
+        const size = session.sizes.shift() ?? 0;
+        session.chars -= size;
+        chars -= size;
       }
     },
     async sessionList({ query, limit }) {

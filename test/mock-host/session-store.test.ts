@@ -123,4 +123,20 @@ describe('createSessionStore', () => {
     expect((await store.sessionList({ query: '', limit: 0 })).map((s) => s.id)).toEqual(['c', 'a']);
     expect(await store.sessionGet({ id: 'b' })).toBeUndefined();
   });
+
+  it('keeps the stored messages within maxChars: least recently updated sessions go first, then the oldest messages', async () => {
+    const size = JSON.stringify(user('x'.repeat(100))).length;
+    const store = createSessionStore({ maxChars: 3 * size });
+    store.append('a', [user('x'.repeat(100))], at(1), at(1));
+    store.append('b', [user('y'.repeat(100))], at(2), at(2));
+    store.append('a', [user('z'.repeat(100))], at(3), at(3));
+    // Three messages fit; a fourth forgets b (the least recently updated), not a.
+    store.append('c', [user('w'.repeat(100))], at(4), at(4));
+    expect((await store.sessionList({ query: '', limit: 0 })).map((s) => s.id)).toEqual(['c', 'a']);
+    expect((await store.sessionGet({ id: 'a' }))?.message_count).toBe(2);
+    // One session alone over the budget keeps its newest messages.
+    store.append('c', [user('1'.repeat(100)), user('2'.repeat(100)), user('3'.repeat(100))], at(5), at(5));
+    expect((await store.sessionList({ query: '', limit: 0 })).map((s) => s.id)).toEqual(['c']);
+    expect((await store.sessionMessages({ id: 'c' }))?.map((m) => (m.content as { text: string }[])[0]?.text[0])).toEqual(['1', '2', '3']);
+  });
 });
