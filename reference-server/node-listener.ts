@@ -428,7 +428,10 @@ async function serveWeb(
 /** Go's answer (`400 Bad Request: missing required Host header`, or `too many Host headers`), or none. */
 function hostHeaderProblem(req: IncomingMessage): { reason: string; message: string } | undefined {
   let hosts = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    if (name?.length === 4 && name.toLowerCase() === 'host') hosts++;
+  }
   if (hosts > 1) return { reason: 'Bad Request', message: 'too many Host headers' };
   if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
     return { reason: 'Bad Request: missing required Host header', message: 'missing required Host header' };

@@ -52,8 +52,16 @@ export const targetTooLong = (max: number): BodyResponse =>
 export const clientIdTooLong = (max: number): BodyResponse =>
   errorReply(431, 'invalid_request', `X-Glue-Client-ID header too large (more than ${max} bytes)`);
 
-export const methodNotAllowed = (): BodyResponse => errorReply(405, 'method_not_allowed', messages.methodNotAllowed);
-export const routeNotFound = (): BodyResponse => errorReply(404, 'not_found', messages.routeNotFound);
+/** Answers that never change are encoded once: replies are immutable, so every request can share one. */
+const unauthorizedReply = errorReply(401, 'unauthorized', messages.unauthorized);
+const methodNotAllowedReply = errorReply(405, 'method_not_allowed', messages.methodNotAllowed);
+const routeNotFoundReply = errorReply(404, 'not_found', messages.routeNotFound);
+const healthReply = jsonReply(200, { ok: true, version: 1 });
+
+export const unauthorized = (): BodyResponse => unauthorizedReply;
+export const methodNotAllowed = (): BodyResponse => methodNotAllowedReply;
+export const routeNotFound = (): BodyResponse => routeNotFoundReply;
+export const healthy = (): BodyResponse => healthReply;
 export const invalidJson = (): BodyResponse => errorReply(400, 'invalid_request', messages.invalidJson);
 /** Beyond Go (which reads any size): bodies over the cap get 413 with the usual envelope. */
 export const bodyTooLarge = (): BodyResponse => errorReply(413, 'invalid_request', messages.bodyTooLarge);

@@ -45,13 +45,14 @@ import { PermissionBroker, shutdownDenyReason } from './permission-broker.js';
 import {
   clientIdTooLong,
   errorReply,
-  jsonReply,
+  healthy,
   malformedRequestTarget,
   messages,
   methodNotAllowed,
   routeNotFound,
   shuttingDown,
   targetTooLong,
+  unauthorized,
 } from './responses.js';
 import { parseGoQuery } from './go-query.js';
 import { handleCancelRun, handleDecision, handleRunEvents, handleStartRun } from './run-handlers.js';
@@ -254,7 +255,7 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
     const [first = '', second = ''] = match.params;
     switch (match.name) {
       case 'health':
-        return jsonReply(200, { ok: true, version: 1 });
+        return healthy();
       case 'status':
         return handleStatus(ctx);
       case 'diagnostics':
@@ -311,9 +312,9 @@ export function createReferenceServer(options: ReferenceServerOptions): Referenc
       if (path === undefined) return malformedRequestTarget();
       if (closing) return shuttingDown();
       if (path === '/v1/health') {
-        return request.method === 'GET' ? jsonReply(200, { ok: true, version: 1 }) : methodNotAllowed();
+        return request.method === 'GET' ? healthy() : methodNotAllowed();
       }
-      if (!authorized(request.header('authorization'))) return errorReply(401, 'unauthorized', messages.unauthorized);
+      if (!authorized(request.header('authorization'))) return unauthorized();
       const match = matchRoute(path, { sessions });
       if (!match) return routeNotFound();
       if (request.method !== match.method) return methodNotAllowed();
