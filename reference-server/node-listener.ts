@@ -69,6 +69,8 @@ interface Lane {
   queued: number;
 }
 
+const ignore = (): void => undefined;
+
 /** A node:http request listener serving `handler`; `origin` is the base URL requests are resolved against. */
 export function createNodeListener(handler: FetchHandler, origin: () => string, options: NodeListenerOptions = {}): NodeListener {
   const stallMs = options.stalledReaderMs ?? DEFAULT_STALLED_READER_MS;
@@ -76,8 +78,8 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
   const lanes = new WeakMap<Socket, Lane>();
   return (req, res) => {
     // Unhandled 'error' events would crash the process; a reset socket is routine here.
-    req.on('error', () => undefined);
-    res.on('error', () => undefined);
+    req.on('error', ignore);
+    res.on('error', ignore);
     const socket = req.socket;
     let lane = lanes.get(socket);
     if (!lane) {

@@ -10,14 +10,21 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const MAX_RANDOM_CHUNK = 65_536;
 
 /** Node's native hash where there is one (every authenticated request hashes its credential), else pure JS. */
-type NodeCrypto = { createHash(algorithm: 'sha256'): { update(text: string, encoding: 'utf8'): { digest(): Uint8Array } } };
+type NodeCrypto = {
+  /** One-shot hash (Node ≥ 20.12): no Hash object per call. */
+  hash?(algorithm: 'sha256', text: string, encoding: 'buffer'): Uint8Array;
+  createHash(algorithm: 'sha256'): { update(text: string, encoding: 'utf8'): { digest(): Uint8Array } };
+};
 const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
   | NodeCrypto
   | undefined;
+const oneShot = nodeCrypto?.hash?.bind(nodeCrypto);
 
-export const sha256Utf8: (text: string) => Uint8Array = nodeCrypto
-  ? (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest()
-  : (text) => sha256(encoder.encode(text));
+export const sha256Utf8: (text: string) => Uint8Array = oneShot
+  ? (text) => oneShot('sha256', text, 'buffer')
+  : nodeCrypto
+    ? (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest()
+    : (text) => sha256(encoder.encode(text));
 
 export function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);
