@@ -65,6 +65,8 @@ const DEFAULT_CLOSE_GRACE_MS = 5_000;
 /** After the grace, responses ended by `onGraceExpired` get this long to flush before the cut. */
 const END_AFTER_GRACE_MS = 2_000;
 const GO_MAX_HEADER_BYTES = 1 << 20;
+/** The kernel caps a listen backlog at net.core.somaxconn. */
+const LISTEN_BACKLOG = 65_535;
 
 export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
   const host = options.host ?? '127.0.0.1';
@@ -117,7 +119,10 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    // Go listens with the system's maximum backlog (net.core.somaxconn); node's default of 511
+    // overflows under a burst of 1,000 connects (dropped SYNs, each retried a second later).
+    // Asking for more than the maximum gets the maximum, as Go does.
+    server.listen({ port: options.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

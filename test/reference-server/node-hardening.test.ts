@@ -6,7 +6,7 @@
  * its slot; request bodies in one-byte chunks are read into one capped buffer.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -123,6 +123,18 @@ describe('Host header', () => {
     } finally {
       process.kill(Number(pid));
     }
+  });
+});
+
+const somaxconn = existsSync('/proc/sys/net/core/somaxconn') ? Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8')) : 0;
+const hasSs = somaxconn > 0 && existsSync('/usr/bin/ss');
+
+describe('listen backlog', () => {
+  // Go listens with net.core.somaxconn; node's default of 511 drops SYNs under a burst of 1,000 connects.
+  it.skipIf(!hasSs)('is the system maximum, as Go asks for (Linux: ss shows it as Send-Q)', async () => {
+    const { node } = await serveCore();
+    const line = execFileSync('ss', ['-ltnH', `sport = :${node.address.port}`], { encoding: 'utf8' }).trim();
+    expect(Number(line.split(/\s+/)[2])).toBe(Math.min(somaxconn, 65_535));
   });
 });
 
