@@ -53,7 +53,13 @@ export function startIdleCollector(): () => void {
   const timer = setInterval(() => {
     const used = process.cpuUsage(last);
     last = process.cpuUsage();
-    if (due(used.user + used.system)) collect();
+    if (!due(used.user + used.system)) return;
+    try {
+      collect();
+    } catch {
+      // A V8 without the `type` option: memory stays as it is, the daemon goes on.
+      clearInterval(timer);
+    }
   }, CHECK_MS);
   timer.unref();
   return () => clearInterval(timer);
