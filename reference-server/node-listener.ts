@@ -169,12 +169,13 @@ async function serveOne(
     return;
   }
   const exchange: Exchange = { gone: false, onGone: undefined };
-  res.once('close', () => {
+  // Each is emitted once per response: `on` spares the wrapper `once` allocates per request.
+  res.on('close', () => {
     if (res.writableFinished) return;
     exchange.gone = true;
     exchange.onGone?.();
   });
-  res.once('finish', () => drainUnreadBody(req));
+  res.on('finish', () => drainUnreadBody(req));
 
   const target = requestTarget(req.url ?? '');
   if (target !== undefined && decodedPath(target.split('?', 1)[0] ?? '') === undefined) {
