@@ -19,17 +19,19 @@ const encoder = new TextEncoder();
 const lineBreak = /[\r\n]/;
 
 /**
- * Assembled frames are cut from shared slabs, as Node's Buffer pool does for small buffers: a
- * buffer of its own per frame costs more than the copying (bench/profile). A slab is freed once
- * the frames cut from it are written and dropped; frames past MAX_SLICE get their own buffer.
+ * In Node, assembled frames are cut from shared slabs, as its Buffer pool does for small buffers:
+ * a buffer of its own per frame costs more than the copying (bench/profile). A slab is freed once
+ * the frames cut from it are written and dropped; frames past MAX_SLICE get their own buffer. Not
+ * in browsers: a frame posted to MSW's worker is structured-cloned with its whole ArrayBuffer.
  */
 const SLAB = 256 * 1024;
 const MAX_SLICE = 32 * 1024;
+const useSlabs = (globalThis as { Buffer?: unknown }).Buffer !== undefined;
 let slab = new Uint8Array(0);
 let slabUsed = 0;
 
 function allocate(size: number): Uint8Array {
-  if (size > MAX_SLICE) return new Uint8Array(size);
+  if (size > MAX_SLICE || !useSlabs) return new Uint8Array(size);
   if (slab.byteLength - slabUsed < size) {
     slab = new Uint8Array(SLAB);
     slabUsed = 0;

@@ -83,6 +83,10 @@ describe.skipIf(missing !== undefined)('browser MSW and --cors in headless Chrom
       expect(result['controlled']).toBe(true);
       expect(result['hello']).toMatchObject({ status: 200, types: HELLO, text: 'Hello, world' });
       expect(result['ping']).toMatchObject({ status: 200, types: HELLO, text: 'pong' });
+      const flood = result['flood'] as { status: number; types: string[]; text: string };
+      expect(flood).toMatchObject({ status: 200, text: 'x'.repeat(700) });
+      expect(flood.types.filter((type) => type === 'text_delta')).toHaveLength(700);
+      expect(flood.types.at(-1)).toBe('run_done');
       // Through --cors, over real HTTP, event by event.
       expect(result['cors']).toMatchObject({ status: 200, types: HELLO, text: 'Hello, world' });
       expect(result['closed']).toMatch(/^blocked: TypeError/);

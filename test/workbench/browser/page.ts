@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     controlled: navigator.serviceWorker.controller !== null,
     hello: await streamRun(base, TOKEN, 'hello'),
     ping: await streamRun(base, TOKEN, 'ping'),
+    // Past 512 characters the message text is shared between frames; the flood yields every 32 deltas (no setImmediate here).
+    flood: await streamRun(base, TOKEN, 'flood 700'),
   };
   const cors = params.get('cors');
   if (cors) result['cors'] = await streamRun(cors, params.get('token') ?? '', 'hello');
