@@ -65,17 +65,58 @@ export interface NodeListenerOptions {
 
 /** The requests of one connection, served one at a time as Go's net/http does. */
 interface Lane {
-  tail: Promise<void>;
+  /** Requests waiting for their turn, as flat req, res pairs from `head` on (no closure or promise per waiting request). */
+  waiting: Array<IncomingMessage | ServerResponse | undefined>;
+  head: number;
+  /** Requests parsed and not yet answered (the one being served included). */
   queued: number;
+  busy: boolean;
 }
+
+/** Past this many served entries a lane's waiting array drops them (it is reset whenever it runs empty). */
+const LANE_COMPACT_AT = 4096;
 
 const ignore = (): void => undefined;
 
 /** A node:http request listener serving `handler`; `origin` is the base URL requests are resolved against. */
 export function createNodeListener(handler: FetchHandler, origin: () => string, options: NodeListenerOptions = {}): NodeListener {
   const stallMs = options.stalledReaderMs ?? DEFAULT_STALLED_READER_MS;
-  const direct = directDispatchOf(handler);
+  const target = directDispatchOf(handler) ?? handler;
   const lanes = new WeakMap<Socket, Lane>();
+
+  /** Serves a connection's requests one at a time until none waits. */
+  async function runLane(lane: Lane, socket: Socket): Promise<void> {
+    lane.busy = true;
+    while (lane.head < lane.waiting.length) {
+      const req = lane.waiting[lane.head] as IncomingMessage;
+      const res = lane.waiting[lane.head + 1] as ServerResponse;
+      lane.waiting[lane.head] = lane.waiting[lane.head + 1] = undefined;
+      lane.head += 2;
+      if (lane.head === lane.waiting.length) {
+        lane.waiting.length = 0;
+        lane.head = 0;
+      } else if (lane.head >= LANE_COMPACT_AT) {
+        lane.waiting.splice(0, lane.head);
+        lane.head = 0;
+      }
+      try {
+        await serveOne(target, origin, req, res, stallMs);
+        await settled(res);
+        // The answer sits in our buffer: serve nothing more on this connection until the peer reads it.
+        if (!socket.destroyed && socket.writableNeedDrain && !(await writable(socket, stallMs))) socket.destroy();
+        // A pipelined burst would otherwise run as one chain of callbacks that never lets the event
+        // loop poll other connections (a health check waited seconds): one turn of the loop each.
+        if (lane.queued > 1) await new Promise((resolve) => setImmediate(resolve));
+      } catch {
+        // The answer was cut; the connection tells the peer.
+      } finally {
+        lane.queued--;
+        if (lane.queued <= MAX_PIPELINED_REQUESTS / 2) releaseReading(socket);
+      }
+    }
+    lane.busy = false;
+  }
+
   return (req, res) => {
     // Unhandled 'error' events would crash the process; a reset socket is routine here.
     req.on('error', ignore);
@@ -83,7 +124,7 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
     const socket = req.socket;
     let lane = lanes.get(socket);
     if (!lane) {
-      const created: Lane = { tail: Promise.resolve(), queued: 0 };
+      const created: Lane = { waiting: [], head: 0, queued: 0, busy: false };
       lane = created;
       lanes.set(socket, created);
       // node resumes reading whenever its own output accounting drains (socketOnDrain), whatever we
@@ -92,28 +133,12 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
         if (created.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
       });
     }
-    const current = lane;
-    current.queued++;
+    lane.queued++;
     // Every request past the cap holds reading again (node may have resumed it for its own reasons).
-    if (current.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
-    const serve = async (): Promise<void> => {
-      try {
-        await serveOne(direct ?? handler, origin, req, res, stallMs);
-        await settled(res);
-        // The answer sits in our buffer: serve nothing more on this connection until the peer reads it.
-        if (!socket.destroyed && socket.writableNeedDrain && !(await writable(socket, stallMs))) socket.destroy();
-        // A pipelined burst would otherwise run as one chain of callbacks that never lets the event
-        // loop poll other connections (a health check waited seconds): one turn of the loop each.
-        if (current.queued > 1) await new Promise((resolve) => setImmediate(resolve));
-      } catch {
-        // The answer was cut; the connection tells the peer.
-      } finally {
-        current.queued--;
-        if (current.queued <= MAX_PIPELINED_REQUESTS / 2) releaseReading(socket);
-      }
-    };
+    if (lane.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
+    lane.waiting.push(req, res);
     // A request on an idle connection is served at once; a pipelined one waits for those ahead of it.
-    current.tail = current.queued === 1 ? serve() : current.tail.then(serve);
+    if (!lane.busy) void runLane(lane, socket);
   };
 }
 
