@@ -9,7 +9,7 @@
  * it costs O(1) per run evicted, not a scan of every run.
  *
  * A total budget (`maxHeldBytes`, default 1 GiB) covers the encoded events of every run, active
- * ones included (one turn is capped at 256 MiB, but thousands of runs can be active at once):
+ * ones included (one run holds its flood's text once, but thousands of runs can be active at once):
  * past it the finished runs are evicted first, oldest first, and while the active runs alone
  * still hold more, the run executor stops the run that is streaming (see run-executor.ts).
  */

@@ -103,7 +103,7 @@ export interface ReferenceServerLimits {
   /**
    * Bytes the encoded events of ALL runs (active and finished) hold (default 1 GiB): past it the
    * oldest finished runs are evicted, and while the active runs alone hold more, the run that is
-   * streaming ends `run_error` `internal` naming the limit (one turn alone is capped at 256 MiB).
+   * streaming ends `run_error` `internal` naming the limit (one turn alone may stream 2 GiB of text, held once).
    */
   maxEventLogBytes?: number;
   /** Remembered grants kept (default 10,000); past it a remember decision fails its run (see permission-broker.ts). */

@@ -1,17 +1,19 @@
 /**
  * How much one scripted turn may stream. Every `text_delta` event repeats the whole message so
- * far (as Go's loop does), so `flood N` sends about N²/2 bytes to every reader: flood 20000 is
- * 209 MB, flood 60000 would be 1.8 GB (Go's fake host streams it and grows past 2 GB). The run's
- * log holds the text once (frame-log.ts), but each frame is still assembled and written in full.
- * The mock stops such a turn before it starts, with a run error that names the limit.
+ * far (as Go's loop does), so `flood N` sends about N²/2 bytes to every reader: flood 30000 is
+ * 463 MB, flood 60000 1.8 GB (Go's fake host streams it and grows past 2 GB). The run's log holds
+ * the text once (frame-log.ts), so memory no longer grows with N²; what is left to bound is the
+ * work one request buys (each frame is still assembled and written in full). The cap is set past
+ * every flood measured against Go; a turn over it stops before it starts, with a run error that
+ * names the limit.
  */
 import { utf8ByteLength } from '../portable-crypto.js';
 
 export const turnLimits = {
   /** Deltas in one turn. */
   maxDeltas: 100_000,
-  /** Sum over the turn's deltas of the message text so far, in bytes (flood N: N ≤ 23,169). */
-  maxStreamedTextBytes: 256 * 1024 * 1024,
+  /** Sum over the turn's deltas of the message text so far, in bytes: 2 GiB (flood N: N ≤ 65,535). */
+  maxStreamedTextBytes: 2 * 1024 * 1024 * 1024,
 } as const;
 
 /** Why a turn with `count` deltas may not run, or undefined (checked before any delta is rendered). */

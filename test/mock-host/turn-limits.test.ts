@@ -1,7 +1,8 @@
 /**
- * A scripted turn is bounded before it streams (issue 11, item 7): `flood 60000` would hold 1.8 GB
- * of events (Go's fake host grows past 2 GB on it); the mock fails the run with a message naming
- * the limit instead, and a YAML file with a literal count over the limit does not load.
+ * A scripted turn is bounded before it streams (issue 11, item 7): past 2 GiB of repeated text
+ * (`flood 65536`; Go's fake host grows past 2 GB on `flood 60000`, the mock holds the text once)
+ * the mock fails the run with a message naming the limit, and a YAML file with a literal count
+ * over the limit does not load.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,10 +32,10 @@ async function runEvents(text: string): Promise<string> {
 }
 
 describe('scripted turn limits', () => {
-  it('flood N is allowed up to 23,169 deltas of one byte and refused at 23,170 (the 256 MiB of repeated text)', () => {
-    expect(streamedTextProblem(new Array<string>(23_169).fill('x'))).toBeUndefined();
-    expect(streamedTextProblem(new Array<string>(23_170).fill('x'))).toBe(
-      'mock host: this turn would stream 268436035 bytes (256.0 MiB) of message text in its 23170 text_delta events (each repeats the message so far), more than the limit of 268435456 bytes (256.0 MiB)',
+  it('flood N is allowed up to 65,535 deltas of one byte and refused at 65,536 (the 2 GiB of repeated text)', () => {
+    expect(streamedTextProblem(new Array<string>(65_535).fill('x'))).toBeUndefined();
+    expect(streamedTextProblem(new Array<string>(65_536).fill('x'))).toBe(
+      'mock host: this turn would stream 2147516416 bytes (2048.0 MiB) of message text in its 65536 text_delta events (each repeats the message so far), more than the limit of 2147483648 bytes (2048.0 MiB)',
     );
     // Mixed deltas, repeated ones among them: the size named is the plain sum of each delta's UTF-8 bytes.
     const pieces = ['x'.repeat(300), 'é'.repeat(300), '😀'.repeat(100), 'x'];
@@ -49,12 +50,12 @@ describe('scripted turn limits', () => {
     expect(deltaCountProblem(turnLimits.maxDeltas + 1)).toBe('mock host: a turn of 100001 deltas is more than the limit of 100000');
   });
 
-  it('flood 60000 ends at once with error + run_error internal naming the limit, streaming no delta', async () => {
-    const text = await runEvents('flood 60000');
+  it('flood 70000 ends at once with error + run_error internal naming the limit, streaming no delta', async () => {
+    const text = await runEvents('flood 70000');
     const types = [...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
     expect(types).toEqual(['run_start', 'loop_start', 'turn_start', 'error', 'loop_end', 'run_error']);
     expect(text).toContain(
-      '"error":{"code":"internal","message":"loop: provider stream: mock host: this turn would stream 1800030000 bytes (1716.6 MiB) of message text in its 60000 text_delta events (each repeats the message so far), more than the limit of 268435456 bytes (256.0 MiB)","retryable":false}',
+      '"error":{"code":"internal","message":"loop: provider stream: mock host: this turn would stream 2450035000 bytes (2336.5 MiB) of message text in its 70000 text_delta events (each repeats the message so far), more than the limit of 2147483648 bytes (2048.0 MiB)","retryable":false}',
     );
     expect(text.length).toBeLessThan(10_000);
   });
