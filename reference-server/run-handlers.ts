@@ -55,9 +55,12 @@ export async function handleStartRun(ctx: DaemonContext, request: DaemonRequest,
   if (req.model.trim()) input.model = req.model;
   if (req.max_turns > 0) input.maxTurns = req.max_turns;
 
-  const execution = executeRun(ctx, run, input).catch(() => undefined);
+  // One settled handler for both outcomes (never rejects), not a catch and a finally chain per run.
+  const forget = (): void => {
+    ctx.executions.delete(execution);
+  };
+  const execution: Promise<void> = executeRun(ctx, run, input).then(forget, forget);
   ctx.executions.add(execution);
-  void execution.finally(() => ctx.executions.delete(execution));
 
   return jsonReply(201, { run_id: run.id, session_id: sessionId, events_url: `/v1/runs/${pathEscape(run.id)}/events` });
 }

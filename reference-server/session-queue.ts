@@ -8,7 +8,9 @@ export class SessionQueue {
 
   /** Resolves with a release function once it is this run's turn, or undefined if `signal` aborts first. */
   async acquire(sessionId: string, signal: AbortSignal): Promise<(() => void) | undefined> {
-    const previous = this.tails.get(sessionId) ?? Promise.resolve();
+    const ahead = this.tails.get(sessionId);
+    if (ahead === undefined) return this.acquireIdle(sessionId, signal);
+    const previous = ahead;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const tail = previous.then(() => held);
@@ -32,6 +34,26 @@ export class SessionQueue {
     const outcome = await Promise.race([previous.then(() => 'turn' as const), aborted]);
     if (onAbort) signal.removeEventListener('abort', onAbort);
     if (outcome === 'aborted') {
+      releaseTurn();
+      return undefined;
+    }
+    return releaseTurn;
+  }
+
+  /**
+   * No run of the session is ahead (the usual case: one run per session at a time), so the turn is
+   * this run's at once: one promise for whoever queues behind it, no chain, no race with `signal`.
+   */
+  private acquireIdle(sessionId: string, signal: AbortSignal): (() => void) | undefined {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.tails.set(sessionId, held);
+    const releaseTurn = (): void => {
+      release();
+      // A run queued behind this one replaced the tail; it removes its own.
+      if (this.tails.get(sessionId) === held) this.tails.delete(sessionId);
+    };
+    if (signal.aborted) {
       releaseTurn();
       return undefined;
     }
