@@ -13,7 +13,7 @@
  */
 import { LONG_STRING, goJsonString, writeGoJson, writeGoJsonMember } from './go-json.js';
 import type { GoJsonOut } from './go-json.js';
-import { encodeSseFrame } from './sse.js';
+import { encodeSseJsonFrame } from './sse.js';
 
 const encoder = new TextEncoder();
 const lineBreak = /[\r\n]/;
@@ -144,7 +144,7 @@ export class FrameLog {
 
   private push(id: string, type: string, out: FrameOut): void {
     if (out.refs.length === 0) {
-      const frame = encodeSseFrame(id, type, out.text);
+      const frame = encodeSseJsonFrame(id, type, out.text);
       this.frames.push(frame);
       this.bytes += frame.byteLength;
       return;

@@ -56,7 +56,8 @@ export function goJsonString(s: string): string {
   return needsEscaping.test(s) ? escapeHtml(JSON.stringify(s)) : '"' + s + '"';
 }
 
-function goJsonKey(key: string): string {
+/** `goJsonString` for names that repeat (object keys, event types): kept encoded, bounded. */
+export function goJsonKey(key: string): string {
   let json = keyCache.get(key);
   if (json === undefined) {
     json = goJsonString(key);

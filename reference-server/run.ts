@@ -4,7 +4,7 @@
  * Mirrors Go's `run` struct; readers wait on `changed()` instead of a notify channel.
  */
 import { FrameLog } from './frame-log.js';
-import { goJsonString } from './go-json.js';
+import { goJsonKey, goJsonString } from './go-json.js';
 import { formatGoTime } from './go-time.js';
 
 export interface PendingPermission {
@@ -104,7 +104,8 @@ export class Run {
     const id = this.eventId();
     // The envelope's members in Go's struct order, as JSON text: only the payload needs the encoder's walk.
     this.idsJson ??= `,"run_id":${goJsonString(this.id)},"session_id":${goJsonString(this.sessionId)}`;
-    const head = `{"version":1,"id":${goJsonString(id)},"seq":${this.frames.length + 1}${this.idsJson},"time":${goJsonString(formatGoTime(this.now()))},"type":${goJsonString(type)}`;
+    // Go's time text is digits, `-`, `+`, `T`, `:`, `.` and `Z` only: nothing to escape. Types repeat: their JSON is cached.
+    const head = `{"version":1,"id":${goJsonString(id)},"seq":${this.frames.length + 1}${this.idsJson},"time":"${formatGoTime(this.now())}","type":${goJsonKey(type)}`;
     const before = this.frames.bytes;
     this.frames.appendEnvelope(id, type, head, payload === null ? undefined : payload);
     if (this.held) this.held.bytes += this.frames.bytes - before;

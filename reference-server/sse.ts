@@ -21,6 +21,15 @@ export function encodeSseFrame(id: string, type: string, data: string): Uint8Arr
   return utf8(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
 }
 
+/**
+ * The same frame for `json` that is the daemon's own compact JSON (go-json.ts): it has no raw line
+ * break (strings escape them), so only the id and type are checked, not a scan of the whole data.
+ */
+export function encodeSseJsonFrame(id: string, type: string, json: string): Uint8Array {
+  if (lineBreak.test(id) || lineBreak.test(type)) throw new Error(`Failed to encode SSE frame: line break in event ${JSON.stringify(type)}`);
+  return utf8(`id: ${id}\nevent: ${type}\ndata: ${json}\n\n`);
+}
+
 /** Go's SSE headers, in the order it writes them. */
 export const sseHeaders: HeaderPairs = [
   ['Cache-Control', 'no-cache'],
