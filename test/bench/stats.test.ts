@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ChunkedFrameCounter } from '../../bench/raw-client.js';
 import { statCpuTicks } from '../../bench/daemon-process.js';
 import { netstatCounter } from '../../bench/netstat.js';
-import { FLOOR_NOTE, renderMarkdownRatios, renderReport, summarise, type ScenarioResult } from '../../bench/report.js';
+import { FLOOR_NOTE, coldLines, renderMarkdownRatios, renderReport, summarise, type ScenarioResult } from '../../bench/report.js';
 import { meetsRatio, median, pairRatios, percentile, spread } from '../../bench/stats.js';
 
 describe('bench statistics', () => {
@@ -173,5 +173,27 @@ describe('raw reader frame counter', () => {
     counter.feed(Buffer.from('zz\r\nid: a\n\n'));
     expect(counter.error).toMatch(/bad chunk size/);
     expect(counter.done).toBe(true);
+  });
+});
+
+describe('bench report after several warm-up samples', () => {
+  const result: ScenarioResult = {
+    id: 'hello-500-raw',
+    title: '500 concurrent hello',
+    metrics: [{ key: 'wallMs', label: 'wall', unit: 'ms', goal: true }, { key: 'cpuMsPerRun', label: 'daemon CPU per run', unit: 'ms' }],
+    samples: { mock: [{ wallMs: 200, cpuMsPerRun: 0.4 }], go: [{ wallMs: 100, cpuMsPerRun: 0.3 }] },
+    order: ['mock', 'go'],
+    warmups: { mock: [{ wallMs: 600, cpuMsPerRun: 1.4 }, { wallMs: 300, cpuMsPerRun: 0.8 }], go: [{ wallMs: 150, cpuMsPerRun: 0.3 }, { wallMs: 100, cpuMsPerRun: 0.3 }] },
+  };
+
+  it('counts only the pairs, and prints the cold first sample of each side beside them', () => {
+    const rows = summarise([result], true);
+    expect(rows[0]?.ratio?.pairs).toEqual([2]);
+    const line = '500 concurrent hello: measured after 2 warm-up samples per daemon; the first (cold, not counted): wall mock 600 ms, Go 150 ms (4.00×)';
+    expect(coldLines([result])).toEqual([line]);
+    expect(renderReport([result], rows, true)).toContain(line);
+    expect(renderMarkdownRatios([result], rows).split('\n').at(-1)).toBe(line);
+    // One warm-up sample (the long-lived default): nothing to add.
+    expect(coldLines([{ ...result, warmups: { mock: [{ wallMs: 600 }], go: [{ wallMs: 150 }] } }])).toEqual([]);
   });
 });
