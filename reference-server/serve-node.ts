@@ -5,7 +5,8 @@
  */
 import { createServer, ServerResponse, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createNodeListener, errorBody, type FetchHandler } from './node-listener.js';
+import { createNodeListener, type FetchHandler } from './node-listener.js';
+import { errorBody } from './node-wire.js';
 
 export type { FetchHandler } from './node-listener.js';
 
