@@ -92,7 +92,8 @@ export function coldLines(results: readonly ScenarioResult[]): string[] {
     if (mock.length < 2) continue;
     const go = r.warmups?.go[0];
     const cells = r.metrics
-      .filter((m) => m.goal && mock[0]?.[m.key] !== undefined)
+      // The goal metrics, or the wall time where a scenario has no goal (the parsing client's bursts).
+      .filter((m) => (m.goal || m.label === 'wall') && mock[0]?.[m.key] !== undefined)
       .map((m) => {
         const a = mock[0]?.[m.key] ?? NaN;
         const b = go?.[m.key];

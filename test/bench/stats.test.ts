@@ -193,6 +193,9 @@ describe('bench report after several warm-up samples', () => {
     expect(coldLines([result])).toEqual([line]);
     expect(renderReport([result], rows, true)).toContain(line);
     expect(renderMarkdownRatios([result], rows).split('\n').at(-1)).toBe(line);
+    // No goal metric: the wall time stands for the scenario.
+    const noGoal = { ...result, metrics: result.metrics.map((m) => ({ ...m, goal: false })) };
+    expect(coldLines([noGoal])).toEqual([line]);
     // One warm-up sample (the long-lived default): nothing to add.
     expect(coldLines([{ ...result, warmups: { mock: [{ wallMs: 600 }], go: [{ wallMs: 150 }] } }])).toEqual([]);
   });
