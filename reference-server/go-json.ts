@@ -101,6 +101,54 @@ function referenceText(value: object, depth: number): string | undefined {
   return text === undefined ? '' : escapeHtml(text);
 }
 
+/** Where `sealGoJson` keeps a value's text: a symbol, which Object.keys, spreads of it and JSON.stringify skip. */
+const SEALED_JSON = Symbol('goJson');
+type Sealed = { [SEALED_JSON]?: string };
+/** Sealed values nest no deeper than this (a message: content, part, tool call, arguments). */
+const MAX_SEAL_DEPTH = 8;
+
+/** Only plain objects and arrays of JSON values with short strings: their text is the walk's whatever the `GoJsonOut`. */
+function sealable(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return value.length < LONG_STRING; // long ones go through `longString` (the frame log shares them)
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= MAX_SEAL_DEPTH || !Object.isExtensible(value)) return false;
+  if (Array.isArray(value) ? Object.getPrototypeOf(value) !== Array.prototype : !isPlainObject(value) || 'toJSON' in value) return false;
+  for (const item of Object.values(value)) if (!sealable(item, depth + 1)) return false;
+  return true;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  for (const item of Object.values(value)) deepFreeze(item);
+  Object.freeze(value);
+}
+
+/**
+ * Freezes `value` deeply and keeps its Go JSON on it, so each later encoding of the same object
+ * appends that text instead of walking it again (a run's final message goes out in message_end,
+ * turn_end, loop_end and twice in run_done). Frozen, the object cannot change after its text was
+ * taken; writing to it throws. Values that are not plain JSON data, or hold a string of
+ * LONG_STRING characters or more, are returned as they are (neither frozen nor sealed).
+ */
+export function sealGoJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || (value as Sealed)[SEALED_JSON] !== undefined || !sealable(value, 0)) return value;
+  const text = encodeGoJson(value);
+  Object.defineProperty(value, SEALED_JSON, { value: text }); // not enumerable: a spread copy is not sealed
+  deepFreeze(value);
+  return value;
+}
+
 /** Writes `value`'s JSON to `out`; false (nothing written) where JSON.stringify would omit it. */
 function write(value: unknown, depth: number, out: GoJsonOut): boolean {
   switch (typeof value) {
@@ -124,6 +172,11 @@ function write(value: unknown, depth: number, out: GoJsonOut): boolean {
   }
   if (value === null) {
     out.text += 'null';
+    return true;
+  }
+  const sealed = (value as Sealed)[SEALED_JSON];
+  if (sealed !== undefined) {
+    out.text += sealed;
     return true;
   }
   if (value instanceof Date) {

@@ -9,6 +9,7 @@ import type { Agent, AgentIO, LoopEvent, RunInput, RunResult } from '../host.js'
 import type { Message, ToolCall } from '../../src/protocol/types.js';
 import type { Catalog, Scenario, ToolCallSpec, TurnSpec } from './definitions.js';
 import { nextMacrotask } from '../next-macrotask.js';
+import { sealGoJson } from '../go-json.js';
 import { canceled } from './delay.js';
 import type { MockHostClock } from './delay.js';
 import { matchScenario, orderScenarios } from './match-scenario.js';
@@ -190,7 +191,8 @@ class LoopRun {
       return { id: spec.id ?? `call_${this.callCount}`, name: spec.tool, arguments: renderArgs(spec.args, context) } as ToolCall;
     });
     if (turn.usage) draft.usage = { ...turn.usage };
-    const final = finishedMessage(draft, draft.toolCalls.length > 0 ? 'tool_use' : 'stop');
+    // Sealed (frozen, its JSON kept): the same object goes out in message_end, turn_end, loop_end and run_done.
+    const final = sealGoJson(finishedMessage(draft, draft.toolCalls.length > 0 ? 'tool_use' : 'stop'));
     this.emit('message_end', { message: final });
     this.messages.push(final);
     return final;
@@ -212,7 +214,7 @@ class LoopRun {
       else if (spec.on_deny?.result) outcome = fixedOutcome({ is_error: true, ...spec.on_deny.result }, { ...context, reason: answer.reason });
       else outcome = { text: answer.reason, isError: true };
     }
-    const message = toolMessage(call, outcome.text, outcome.isError, formatTime(this.io.now()));
+    const message = sealGoJson(toolMessage(call, outcome.text, outcome.isError, formatTime(this.io.now())));
     this.emit('tool_end', {
       message,
       tool_call: call,

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeGoJson, encodeGoJsonPlain } from '../../reference-server/go-json.js';
+import { encodeGoJson, encodeGoJsonPlain, sealGoJson } from '../../reference-server/go-json.js';
 
 const tricky = fc.constantFrom('<', '>', '&', '\u2028', '\u2029', '\ud83d', '\ude00', '😀', 'é', '"', '\\', '\n', '\u0000', '\u007f', 'x');
 const trickyString = fc.array(tricky, { maxLength: 40 }).map((parts) => parts.join(''));
@@ -48,5 +48,29 @@ describe('encodeGoJson', () => {
     expect(() => encodeGoJson({ n: 1n })).toThrow(TypeError);
     expect(() => encodeGoJson(new Date(Number.NaN))).toThrow(RangeError);
     expect(encodeGoJson(undefined)).toBe('null');
+  });
+});
+
+describe('sealGoJson', () => {
+  it('gives the same bytes as the walk, wherever a sealed value is nested, and freezes it deeply', () => {
+    fc.assert(fc.property(value, (v) => {
+      const plain = encodeGoJsonPlain({ a: v, b: [v] });
+      const sealed = sealGoJson(v);
+      expect(encodeGoJson({ a: sealed, b: [sealed] })).toBe(plain);
+      expect(encodeGoJson({ a: sealed, b: [sealed] })).toBe(plain); // the kept text
+    }));
+  });
+
+  it('seals plain JSON data only: frozen, writes throw, a spread copy is a fresh object', () => {
+    const message = sealGoJson({ role: 'assistant', content: [{ type: 'text', text: 'hi <b>' }], stop_reason: 'stop' });
+    expect(Object.isFrozen(message.content[0])).toBe(true);
+    expect(() => { (message.content[0] as { text: string }).text = 'changed'; }).toThrow(TypeError);
+    const copy = { ...message, stop_reason: 'max_turns' };
+    expect(encodeGoJson(copy)).toBe('{"role":"assistant","content":[{"type":"text","text":"hi \\u003cb\\u003e"}],"stop_reason":"max_turns"}');
+    // A long string goes through the frame log's shared store: not sealed, not frozen.
+    const long = sealGoJson({ text: 'x'.repeat(600) });
+    expect(Object.isFrozen(long)).toBe(false);
+    const dated = sealGoJson({ at: new Date(0) });
+    expect(Object.isFrozen(dated)).toBe(false);
   });
 });
