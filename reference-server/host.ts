@@ -67,7 +67,12 @@ export interface AgentIO {
    */
   askPermission(ask: PermissionAsk): Promise<PermissionAnswer>;
   /** Aborted when the run is canceled (DELETE, reader disconnect, shutdown). */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
+  /**
+   * `signal.aborted`, read without making the signal (the daemon makes it on first use); absent: read
+   * `signal`. A function, not a getter, so a host that wraps the io with `{ ...io }` keeps a live answer.
+   */
+  aborted?(): boolean;
   /** The daemon's clock; message `created_at` uses it so tests can inject time. */
   now(): Date;
 }

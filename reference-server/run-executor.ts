@@ -30,7 +30,7 @@ export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput):
   await nextMacrotask();
 
   // The 'sessions-not-serialised' fault skips the session's queue, so runs of one session overlap.
-  const release = ctx.faults.has('sessions-not-serialised') ? () => undefined : await ctx.sessions.acquire(run.sessionId, run.signal);
+  const release = ctx.faults.has('sessions-not-serialised') ? () => undefined : await ctx.sessions.acquire(run.sessionId, run);
   try {
     if (!release) throw new RunFailure('canceled', 'context canceled');
     let overBudget = false;
@@ -46,7 +46,11 @@ export async function executeRun(ctx: DaemonContext, run: Run, input: RunInput):
         }
       },
       askPermission: (ask) => ctx.broker.ask(run, ask),
-      signal: run.signal,
+      // Getters: the run's AbortController is made only when something waits on it or cancels (one per run saved otherwise).
+      get signal() {
+        return run.signal;
+      },
+      aborted: () => run.aborted,
       now: ctx.now,
     };
     const result = await ctx.host.agent.run(input, io);

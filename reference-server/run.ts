@@ -60,6 +60,11 @@ export class Run {
     return (this.controller ??= new AbortController()).signal;
   }
 
+  /** `signal.aborted` without making the signal: a run nobody waits on or cancels never needs one. */
+  get aborted(): boolean {
+    return this.controller?.signal.aborted ?? false;
+  }
+
   /** Pending permission requests by id; a decision or timeout removes the entry. */
   get pending(): Map<string, PendingPermission> {
     return (this.pendingById ??= new Map());

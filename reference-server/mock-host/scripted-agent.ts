@@ -130,7 +130,7 @@ class LoopRun {
     try {
       for (let turnIndex = 0; ; turnIndex++) {
         this.emit('turn_start', {});
-        if (this.io.signal.aborted) throw canceled();
+        if (this.aborted()) throw canceled();
         if (!scenario) throw new LoopError(`loop: provider stream: mock host: no scenario matches ${JSON.stringify(text)}`);
         // Past the script's end the provider has nothing more to say: an empty stop turn.
         const turn: TurnSpec = scenario.turns[turnIndex] ?? {};
@@ -159,7 +159,7 @@ class LoopRun {
     } catch (error) {
       // Whatever interrupted a canceled run (a rejected permission wait, an aborted sleep), the
       // loop reports the context error.
-      const failure = this.io.signal.aborted && !(error instanceof LoopError) ? canceled() : toFailure(error);
+      const failure = this.aborted() && !(error instanceof LoopError) ? canceled() : toFailure(error);
       this.emit('error', { error: failure.message });
       this.emit('loop_end', this.messages.length > 0 ? { messages: [...this.messages] } : {});
       throw failure;
@@ -181,7 +181,7 @@ class LoopRun {
       // A flood without delays still lets the event loop run now and then, so a DELETE or a
       // reader disconnect can cancel it mid-stream.
       if (index > 0 && index % YIELD_EVERY === 0 && !turn.delay_ms) await nextMacrotask();
-      if (this.io.signal.aborted) throw canceled();
+      if (this.aborted()) throw canceled();
       draft.text += delta;
       this.emit('text_delta', { message: partialMessage(draft), delta });
     }
@@ -237,7 +237,12 @@ class LoopRun {
   private async sleep(ms: number | undefined): Promise<void> {
     const scaled = (ms ?? 0) * this.options.delayScale;
     if (scaled > 0) await this.options.clock.sleep(scaled, this.io.signal);
-    else if (this.io.signal.aborted) throw canceled();
+    else if (this.aborted()) throw canceled();
+  }
+
+  /** Whether the run was canceled, without making its signal where the daemon offers that. */
+  private aborted(): boolean {
+    return this.io.aborted ? this.io.aborted() : this.io.signal.aborted;
   }
 
   private emit(type: LoopEvent['type'], rest: Record<string, unknown>): void {
