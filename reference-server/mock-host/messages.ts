@@ -72,9 +72,10 @@ export function textPart(text: string): ContentPart {
 
 /** The text of a message: its text parts joined (what `run_done.text` carries). */
 export function messageText(message: Message): string {
-  const content = (message as { content?: { type?: string; text?: string }[] }).content ?? [];
-  return content
-    .filter((part) => part.type === 'text')
-    .map((part) => part.text ?? '')
-    .join('');
+  const content = (message as { content?: { type?: string; text?: string }[] }).content;
+  if (!content) return '';
+  // A loop: no intermediate arrays (run_done of every run asks).
+  let text = '';
+  for (const part of content) if (part.type === 'text') text += part.text ?? '';
+  return text;
 }

@@ -101,6 +101,16 @@ function goIndentedJson(value: unknown): string {
   return text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** What every template of a run sees besides the tool results. */
+interface LoopBase {
+  text: string;
+  match: Readonly<Record<string, string>>;
+  skill: string;
+  session_id: string;
+  client_id: string;
+  model: string;
+}
+
 /** A flood gives way to I/O this often, so frames reach the socket while it is still being produced. */
 const YIELD_EVERY = 32;
 
@@ -122,7 +132,7 @@ class LoopRun {
     private readonly io: AgentIO,
     private readonly options: ScriptedAgentOptions,
     private readonly tools: ToolRunner,
-    private readonly base: Record<string, unknown>,
+    private readonly base: LoopBase,
   ) {}
 
   async execute(scenario: Scenario | undefined, sessionId: string, model: string, maxTurns: number, text: string): Promise<RunResult> {
@@ -227,10 +237,17 @@ class LoopRun {
   }
 
   private context(): TemplateContext {
+    // A literal, not a spread of `base`: one per turn, and the spread cost more than the turn's other setup (bench/profile).
+    const { base, results } = this;
     return {
-      ...this.base,
-      tool_result: this.results.at(-1) ?? '',
-      tool_results: this.results.join(' | '),
+      text: base.text,
+      match: base.match,
+      skill: base.skill,
+      session_id: base.session_id,
+      client_id: base.client_id,
+      model: base.model,
+      tool_result: results.at(-1) ?? '',
+      tool_results: results.length === 0 ? '' : results.join(' | '),
     };
   }
 
