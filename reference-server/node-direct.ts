@@ -5,6 +5,7 @@
  * per request or per event.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CappedBytes } from '../src/protocol/read-capped.js';
 import type { DaemonRequest, DaemonResponse, EventFeed, HeaderPairs } from './exchange.js';
 import { GO_CHUNKING_THRESHOLD, errorBody, type Exchange, writeHead, writeSimple, CORKED_WRITES_MERGE, writable } from './node-wire.js';
 
@@ -149,9 +150,6 @@ class NodeDaemonRequest implements DaemonRequest {
   }
 }
 
-/** Initial buffer of a body that arrives in more than one chunk; it doubles up to the cap. */
-const FIRST_BODY_CAPACITY = 16 * 1024;
-
 /**
  * The body as one buffer, or undefined once more than `maxBytes` arrived (reading then stops; the
  * rest is drained after the answer, within a cap, or the connection closed). One buffer, not one
@@ -159,36 +157,16 @@ const FIRST_BODY_CAPACITY = 16 * 1024;
  */
 function readCapped(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
-    let buffer: Uint8Array = new Uint8Array(0);
-    let owned = false;
-    let total = 0;
+    const bytes = new CappedBytes(maxBytes);
     const onData = (chunk: Buffer): void => {
-      const needed = total + chunk.byteLength;
-      if (needed > maxBytes) {
-        stop();
-        req.pause();
-        resolve(undefined);
-        return;
-      }
-      if (total === 0) {
-        buffer = chunk;
-        total = needed;
-        return;
-      }
-      if (!owned || buffer.byteLength < needed) {
-        let capacity = Math.max(FIRST_BODY_CAPACITY, owned ? buffer.byteLength : 0);
-        while (capacity < needed) capacity *= 2;
-        const grown = new Uint8Array(Math.min(capacity, maxBytes));
-        grown.set(buffer.subarray(0, total));
-        buffer = grown;
-        owned = true;
-      }
-      buffer.set(chunk, total);
-      total = needed;
+      if (bytes.add(chunk)) return;
+      stop();
+      req.pause();
+      resolve(undefined);
     };
     const onEnd = (): void => {
       stop();
-      resolve(buffer.subarray(0, total));
+      resolve(bytes.bytes());
     };
     const onError = (error: unknown): void => {
       stop();

@@ -22,38 +22,57 @@ export async function readTextCapped(
   return bytes === undefined ? undefined : (options.keepBom ? bomKeepingDecoder : defaultDecoder).decode(bytes);
 }
 
+/**
+ * Chunks gathered into one buffer of at most `maxBytes`. The first chunk is kept as handed over
+ * (no copy for the common one-chunk body); once a second arrives, everything lives in a buffer of
+ * our own that doubles up to the cap.
+ */
+export class CappedBytes {
+  private buffer: Uint8Array = new Uint8Array(0);
+  private owned = false;
+  private total = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Adds a chunk; false (nothing kept) once the bytes would pass the cap. */
+  add(chunk: Uint8Array): boolean {
+    const needed = this.total + chunk.byteLength;
+    if (needed > this.maxBytes) return false;
+    if (this.total === 0) {
+      this.buffer = chunk;
+      this.total = needed;
+      return true;
+    }
+    if (!this.owned || this.buffer.byteLength < needed) {
+      let capacity = Math.max(FIRST_CAPACITY, this.owned ? this.buffer.byteLength : 0);
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(Math.min(capacity, this.maxBytes));
+      grown.set(this.buffer.subarray(0, this.total));
+      this.buffer = grown;
+      this.owned = true;
+    }
+    this.buffer.set(chunk, this.total);
+    this.total = needed;
+    return true;
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.total);
+  }
+}
+
 /** The bytes (one buffer of at most `maxBytes`), or `undefined` once more arrived (the stream is then canceled). */
 export async function readBytesCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
-  let buffer: Uint8Array = new Uint8Array(0);
-  // The first chunk is kept as the stream handed it (no copy for the common one-chunk body); once
-  // a second arrives, everything lives in a buffer of our own that doubles up to the cap.
-  let owned = false;
-  let total = 0;
+  const bytes = new CappedBytes(maxBytes);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    const needed = total + value.byteLength;
-    if (needed > maxBytes) {
+    if (!bytes.add(value)) {
       await reader.cancel().catch(() => undefined);
       return undefined;
     }
-    if (total === 0) {
-      buffer = value;
-      total = needed;
-      continue;
-    }
-    if (!owned || buffer.byteLength < needed) {
-      let capacity = Math.max(FIRST_CAPACITY, owned ? buffer.byteLength : 0);
-      while (capacity < needed) capacity *= 2;
-      const grown = new Uint8Array(Math.min(capacity, maxBytes));
-      grown.set(buffer.subarray(0, total));
-      buffer = grown;
-      owned = true;
-    }
-    buffer.set(value, total);
-    total = needed;
   }
-  return buffer.subarray(0, total);
+  return bytes.bytes();
 }
