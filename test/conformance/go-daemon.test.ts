@@ -1,6 +1,6 @@
 /**
  * Specificity, in every test run: the whole suite against the real Go daemon (../shared/go-daemon)
- * must pass. Three independent daemons at once, 1 s permission timeout: the full host with the
+ * must pass. Three independent daemons at once, 2 s permission timeout: the full host with the
  * scripted profile, the minimal host with the scripted profile, and the full host with the `any`
  * profile. Any failed check (MUST or SHOULD: the Go daemon is the ground truth, so a failure is
  * the suite's error) fails the test, and so does a skip that neither a capability the daemon does
@@ -19,7 +19,9 @@ import type { CheckResult, Profile, SuiteReport } from '../../conformance/types.
 import { packageRoot } from '../../src/protocol/package-root.js';
 
 const GO_DIR = goDaemonDir(packageRoot());
-const PERMISSION_TIMEOUT_MS = 1_000;
+// Eight suites run at once here, beside the other test files: at 1 s a loaded box left PERM-009
+// inconclusive three runs in a row (its answer came after expires_at), so give the checks 2 s.
+const PERMISSION_TIMEOUT_MS = 2_000;
 
 /** Skips the daemon's own capabilities or the chosen profile explain; any other skip hides a check. */
 const JUSTIFIED_SKIPS: readonly RegExp[] = [
