@@ -45,6 +45,8 @@ export interface NodeListenerOptions {
 
 /** The requests of one connection, served one at a time as Go's net/http does. */
 interface Lane {
+  /** Holding reading was hooked to node's own 'resume' (see holdReading). */
+  hooked: boolean;
   /** Requests waiting for their turn, as flat req, res pairs from `head` on (no closure or promise per waiting request). */
   waiting: Array<IncomingMessage | ServerResponse | undefined>;
   head: number;
@@ -62,7 +64,6 @@ const ignore = (): void => undefined;
 export function createNodeListener(handler: FetchHandler, origin: () => string, options: NodeListenerOptions = {}): NodeListener {
   const stallMs = options.stalledReaderMs ?? DEFAULT_STALLED_READER_MS;
   const target = directDispatchOf(handler) ?? handler;
-  const lanes = new WeakMap<Socket, Lane>();
 
   /** Serves a connection's requests one at a time until none waits. */
   async function runLane(lane: Lane, socket: Socket): Promise<void> {
@@ -80,8 +81,8 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
         lane.head = 0;
       }
       try {
-        await serveOne(target, origin, req, res, stallMs);
-        await settled(res);
+        const served = await serveOne(target, origin, req, res, stallMs);
+        await (served ? served.settled() : settled(res));
         // The answer sits in our buffer: serve nothing more on this connection until the peer reads it.
         if (!socket.destroyed && socket.writableNeedDrain && !(await writable(socket, stallMs))) socket.destroy();
         // A pipelined burst would otherwise run as one chain of callbacks that never lets the event
@@ -101,26 +102,25 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
     // Unhandled 'error' events would crash the process; a reset socket is routine here.
     req.on('error', ignore);
     res.on('error', ignore);
-    const socket = req.socket;
-    let lane = lanes.get(socket);
+    const socket = req.socket as LaneSocket;
+    // On the socket itself: a WeakMap entry per connection costs the GC an ephemeron each.
+    let lane = socket[laneKey];
     if (!lane) {
-      const created: Lane = { waiting: [], head: 0, queued: 0, busy: false };
-      lane = created;
-      lanes.set(socket, created);
-      // node resumes reading whenever its own output accounting drains (socketOnDrain), whatever we
-      // hold; 'resume' is emitted on the next tick, before any read, so hold again right there.
-      socket.on('resume', () => {
-        if (created.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
-      });
+      lane = { hooked: false, waiting: [], head: 0, queued: 0, busy: false };
+      socket[laneKey] = lane;
     }
     lane.queued++;
     // Every request past the cap holds reading again (node may have resumed it for its own reasons).
-    if (lane.queued > MAX_PIPELINED_REQUESTS) holdReading(socket);
+    if (lane.queued > MAX_PIPELINED_REQUESTS) holdReading(socket, lane);
     lane.waiting.push(req, res);
     // A request on an idle connection is served at once; a pipelined one waits for those ahead of it.
     if (!lane.busy) void runLane(lane, socket);
   };
 }
+
+const laneKey = Symbol('glue-conformance.lane');
+
+type LaneSocket = ServerSocket & { [laneKey]?: Lane };
 
 /**
  * node's http server resumes a connection after every parsed request unless its own pipelining
@@ -129,7 +129,15 @@ export function createNodeListener(handler: FetchHandler, origin: () => string, 
  */
 type ServerSocket = Socket & { _paused?: boolean; parser?: { pause(): void; resume(): void } | null };
 
-function holdReading(socket: ServerSocket): void {
+function holdReading(socket: ServerSocket, lane: Lane): void {
+  if (!lane.hooked) {
+    lane.hooked = true;
+    // node resumes reading whenever its own output accounting drains (socketOnDrain), whatever we
+    // hold; 'resume' is emitted on the next tick, before any read, so hold again right there.
+    socket.on('resume', () => {
+      if (lane.queued > MAX_PIPELINED_REQUESTS) holdReading(socket, lane);
+    });
+  }
   socket._paused = true;
   socket.pause();
 }
@@ -156,39 +164,78 @@ function settled(res: ServerResponse): Promise<void> {
   });
 }
 
+/**
+ * One exchange's view of its response: whether the client left before the answer was written,
+ * and when the response finished or its connection closed. Its two listeners are the only ones
+ * a served request adds.
+ */
+class Served implements Exchange {
+  gone = false;
+  onGone: (() => void) | undefined = undefined;
+  private ended = false;
+  private wake: (() => void) | undefined = undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    // Each is emitted once per response: `on` spares the wrapper `once` allocates per request.
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        this.gone = true;
+        this.onGone?.();
+      }
+      this.end();
+    });
+    res.on('finish', () => {
+      drainUnreadBody(req);
+      this.end();
+    });
+  }
+
+  /** Resolves once the response has finished or its connection closed. */
+  settled(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private end(): void {
+    this.ended = true;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** Serves one request; returns its exchange once it got that far (undefined for an answer written before it). */
 async function serveOne(
   handler: FetchHandler | Dispatch,
   origin: () => string,
   req: IncomingMessage,
   res: ServerResponse,
   stallMs: number,
-): Promise<void> {
+): Promise<Served | undefined> {
   // A pipelined request whose connection closed while it waited for its turn: nothing to answer.
-  if (res.destroyed || req.socket.destroyed) return;
+  if (res.destroyed || req.socket.destroyed) return undefined;
   // Go's net/http refuses an HTTP/1.1 request without exactly one Host header before any handler runs.
   const hostProblem = hostHeaderProblem(req);
   if (hostProblem) {
     rejectAndClose(res, 400, hostProblem.reason, hostProblem.message);
-    return;
+    return undefined;
   }
-  const exchange: Exchange = { gone: false, onGone: undefined };
-  // Each is emitted once per response: `on` spares the wrapper `once` allocates per request.
-  res.on('close', () => {
-    if (res.writableFinished) return;
-    exchange.gone = true;
-    exchange.onGone?.();
-  });
-  res.on('finish', () => drainUnreadBody(req));
-
+  const exchange = new Served(req, res);
   const target = requestTarget(req.url ?? '');
-  if (target !== undefined && decodedPath(target.split('?', 1)[0] ?? '') === undefined) {
-    writeMalformedTarget(res);
-    return;
+  if (target !== undefined) {
+    const query = target.indexOf('?');
+    if (decodedPath(query < 0 ? target : target.slice(0, query)) === undefined) {
+      writeMalformedTarget(res);
+      return exchange;
+    }
   }
   if (target === undefined) {
     writeSimple(res, 400, errorBody('invalid_request', 'malformed HTTP request'));
-    return;
+    return exchange;
   }
   if (typeof handler === 'function') await serveDirect(handler, target, req, res, exchange, stallMs);
   else await serveWeb(handler, origin(), target, req, res, exchange, stallMs);
+  return exchange;
 }

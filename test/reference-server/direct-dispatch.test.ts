@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const d of daemons.splice(0)) await d.close();
 });
 
-function daemon(): ReferenceServer {
+function daemon(maxBodyBytes = 4096): ReferenceServer {
   const host = loadMockHost({ delayScale: 0 });
   const tools = host.toolCatalog?.() ?? [];
   const server = createReferenceServer({
@@ -29,7 +29,7 @@ function daemon(): ReferenceServer {
     host: { ...host, toolCatalog: () => [...tools, ...tools, ...tools, ...tools] },
     clock: () => new Date('2026-12-01T12:00:00.123456789Z'),
     ids: createSequentialIds(),
-    limits: { maxTargetBytes: 200, maxBodyBytes: 4096 },
+    limits: { maxTargetBytes: 200, maxBodyBytes },
   });
   daemons.push(server);
   return server;
@@ -148,5 +148,26 @@ describe('node adapter: direct dispatch and the web path write the same bytes', 
     expect(chunkedJson).toBeGreaterThan(0);
     expect(events).toBeGreaterThanOrEqual(4);
     expect([...statuses].sort()).toEqual(['200', '201', '400', '401', '403', '404', '405', '413', '414', '431']);
+  });
+
+  it('streams large and many frames byte for byte alike: an echo of 40 KB, a flood of 3,000 deltas', async () => {
+    // The direct path copies small frames into one framed write and writes large ones in place.
+    const fast = await serve(daemon(1 << 20));
+    const webDaemon = daemon(1 << 20);
+    const web = await serve({ handle: (request: Request) => webDaemon.handle(request) });
+    const big = JSON.stringify({ text: 'y'.repeat(40_000) });
+    const flood = JSON.stringify({ text: 'flood 3000' });
+    const run = (n: number, body: string): string =>
+      `POST /v1/sessions/s${n}/runs HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: ${body.length}\r\n\r\n${body}` +
+      `GET /v1/runs/run_${String(n).padStart(32, '0')}/events HTTP/1.1\r\nHost: x\r\n${auth}\r\n`;
+    const normalise = (text: string): string => text.replace(/\r\nDate: [^\r]+\r\n/g, '\r\nDate: -\r\n');
+    for (const [n, body, minChunks] of [[1, big, 8], [2, flood, 3000]] as const) {
+      const [a, b] = [await exchange(fast, run(n, body), responses(2)), await exchange(web, run(n, body), responses(2))];
+      expect(normalise(a)).toBe(normalise(b));
+      const sizes = [...a.matchAll(/\r\n([0-9a-f]+)\r\nid: /g)].map((m) => parseInt(m[1]!, 16));
+      expect(sizes.length).toBeGreaterThanOrEqual(minChunks);
+      // Each chunk is exactly one SSE event, large ones included.
+      if (n === 1) expect(Math.max(...sizes)).toBeGreaterThan(40_000);
+    }
   });
 });
