@@ -104,6 +104,24 @@ export function portLine(child: ChildProcess, what: string, timeoutMs = 20_000):
   });
 }
 
+/**
+ * Resident memory split as Linux counts it (/proc/PID/status): `anon` is the process's own
+ * (RssAnon: heap, stacks), `file` the pages of mapped files it touched (RssFile: its executable and
+ * libraries, shared with every process running them). NaN both off Linux.
+ */
+export async function processRssSplit(pid: number): Promise<{ anon: number; file: number }> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string): number => {
+      const kb = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
+      return kb === undefined ? Number.NaN : Number(kb) * 1024;
+    };
+    return { anon: field('RssAnon'), file: field('RssFile') };
+  } catch {
+    return { anon: Number.NaN, file: Number.NaN };
+  }
+}
+
 /** VmRSS from /proc on Linux; `ps` elsewhere. */
 export async function processRss(pid: number): Promise<number> {
   try {

@@ -157,6 +157,8 @@ const scenarios: Scenario[] = [
       { key: 'rssMb', label: 'RSS', unit: 'MB', goal: true },
       { key: 'rssIdleMb', label: 'RSS before', unit: 'MB' },
       { key: 'growthMb', label: 'growth', unit: 'MB' },
+      { key: 'anonMb', label: 'of it private (RssAnon)', unit: 'MB' },
+      { key: 'fileMb', label: 'of it file-backed (RssFile: the executable)', unit: 'MB' },
     ],
     ...freshDaemons('10s'),
     floor: 'hello',
