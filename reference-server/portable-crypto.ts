@@ -38,11 +38,15 @@ export function toHex(bytes: Uint8Array, start = 0, end = bytes.length): string 
   return out;
 }
 
-/** Compares two equal-length digests in time independent of where they differ. */
-export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
+/**
+ * Whether two strings are equal, in time that depends on their length only (not on where they
+ * differ): Go's `subtle.ConstantTimeCompare`, which also answers at once for different lengths.
+ * Equal code units is equal UTF-8 bytes.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
 
