@@ -15,19 +15,35 @@ export class GoInstant extends Date {
   }
 }
 
+/** A clock that can also give the current time as Go's JSON text without making a `Date` (the default one). */
+export type GoClock = (() => Date) & { text?: () => string };
+
 /**
  * The daemon's default clock: wall time at creation plus the monotonic `performance.now()` since,
  * at nanosecond resolution, so times never go backwards within the process (Go's monotonic reading).
+ * Its `text()` is `formatGoTime(clock())` without the `Date` (every event asks for the time).
  */
-export function createGoClock(): () => Date {
+export function createGoClock(): GoClock {
   const startWallMs = Date.now();
   const startMono = performance.now();
-  return () => {
-    // An integer below 2^53 for 104 days of uptime, so the split into ms and ns is exact (no BigInt per call).
-    const elapsedNs = Math.round((performance.now() - startMono) * 1e6);
-    const elapsedMs = Math.floor(elapsedNs / 1_000_000);
-    return new GoInstant(startWallMs + elapsedMs, elapsedNs - elapsedMs * 1_000_000);
+  // An integer below 2^53 for 104 days of uptime, so the split into ms and ns is exact (no BigInt per call).
+  const elapsedNs = (): number => Math.round((performance.now() - startMono) * 1e6);
+  const clock: GoClock = () => {
+    const ns = elapsedNs();
+    const ms = Math.floor(ns / 1_000_000);
+    return new GoInstant(startWallMs + ms, ns - ms * 1_000_000);
   };
+  clock.text = () => {
+    const ns = elapsedNs();
+    const ms = Math.floor(ns / 1_000_000);
+    return formatGoParts(startWallMs + ms, ns - ms * 1_000_000);
+  };
+  return clock;
+}
+
+/** The current time of `clock` as Go's JSON text: its `text()` when it has one, else `formatGoTime(clock())`. */
+export function goTimeText(clock: () => Date): () => string {
+  return (clock as GoClock).text ?? (() => formatGoTime(clock()));
 }
 
 /** `date + ms`, keeping the sub-millisecond nanoseconds (`time.Now().Add(d)`). */
@@ -44,15 +60,19 @@ let lastSeconds = '';
 let lastMillis = '';
 
 export function formatGoTime(date: Date): string {
-  const ms = date.getTime();
+  return formatGoParts(date.getTime(), date instanceof GoInstant ? date.subMillisecondNanos : undefined);
+}
+
+/** Epoch milliseconds (and the nanoseconds within that millisecond, when known) as Go's JSON text. */
+function formatGoParts(ms: number, subMillisecondNanos: number | undefined): string {
   if (ms !== lastMs) {
-    const iso = date.toISOString(); // always UTC: YYYY-MM-DDTHH:MM:SS.mmmZ; an invalid Date throws
+    const iso = new Date(ms).toISOString(); // always UTC: YYYY-MM-DDTHH:MM:SS.mmmZ; an invalid Date throws
     const dot = iso.lastIndexOf('.');
     lastSeconds = iso.slice(0, dot);
     lastMillis = iso.slice(dot + 1, -1);
     lastMs = ms;
   }
-  let fraction = lastMillis + (date instanceof GoInstant ? String(date.subMillisecondNanos).padStart(6, '0') : '');
+  let fraction = lastMillis + (subMillisecondNanos !== undefined ? String(subMillisecondNanos).padStart(6, '0') : '');
   let end = fraction.length;
   while (end > 0 && fraction.charCodeAt(end - 1) === 0x30) end--;
   fraction = fraction.slice(0, end);

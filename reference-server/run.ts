@@ -5,7 +5,7 @@
  */
 import { FrameLog } from './frame-log.js';
 import { goJsonKey, goJsonString } from './go-json.js';
-import { formatGoTime } from './go-time.js';
+import { goTimeText } from './go-time.js';
 
 export interface PendingPermission {
   settle(decision: { allow: boolean; reason: string; rememberFor: string }): void;
@@ -32,6 +32,8 @@ export class Run {
 
   private readonly frames = new FrameLog();
   private readonly now: () => Date;
+  /** `formatGoTime(now())`, without a `Date` per event for the default clock. */
+  private readonly nowText: () => string;
   private readonly eventId: () => string;
   private waiters: Array<() => void> = [];
   private readonly onChange: ((what: 'finished' | 'streamed') => void) | undefined;
@@ -45,6 +47,7 @@ export class Run {
     this.sessionId = init.sessionId;
     this.clientId = init.clientId;
     this.now = init.now;
+    this.nowText = goTimeText(init.now);
     this.eventId = init.eventId;
     this.onChange = init.onChange;
     this.held = init.held;
@@ -110,7 +113,7 @@ export class Run {
     // The envelope's members in Go's struct order, as JSON text: only the payload needs the encoder's walk.
     this.idsJson ??= `,"run_id":${goJsonString(this.id)},"session_id":${goJsonString(this.sessionId)}`;
     // Go's time text is digits, `-`, `+`, `T`, `:`, `.` and `Z` only: nothing to escape. Types repeat: their JSON is cached.
-    const head = `{"version":1,"id":${goJsonString(id)},"seq":${this.frames.length + 1}${this.idsJson},"time":"${formatGoTime(this.now())}","type":${goJsonKey(type)}`;
+    const head = `{"version":1,"id":${goJsonString(id)},"seq":${this.frames.length + 1}${this.idsJson},"time":"${this.nowText()}","type":${goJsonKey(type)}`;
     const before = this.frames.bytes;
     this.frames.appendEnvelope(id, type, head, payload === null ? undefined : payload);
     if (this.held) this.held.bytes += this.frames.bytes - before;

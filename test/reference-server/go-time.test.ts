@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GoInstant, formatGoTime } from '../../reference-server/go-time.js';
+import { GoInstant, createGoClock, formatGoTime, goTimeText } from '../../reference-server/go-time.js';
 
 function plain(date: Date): string {
   const iso = date.toISOString();
@@ -32,5 +32,28 @@ describe('formatGoTime', () => {
 
   it('throws on an invalid Date, as toISOString does', () => {
     expect(() => formatGoTime(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
+  it("the default clock's text() is formatGoTime of the clock at that moment, never going backwards", () => {
+    const clock = createGoClock();
+    const text = goTimeText(clock);
+    expect(text).toBe(clock.text);
+    const nanos = (t: string): bigint => BigInt(Date.parse(t.slice(0, 19) + 'Z')) * 1_000_000n + BigInt((t.slice(20, -1) || '0').padEnd(9, '0'));
+    let last = 0n;
+    for (let i = 0; i < 2_000; i++) {
+      const before = formatGoTime(clock());
+      const now = text();
+      const after = formatGoTime(clock());
+      expect(now).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{0,8}[1-9])?Z$/);
+      expect(nanos(before) <= nanos(now) && nanos(now) <= nanos(after), `${before} ${now} ${after}`).toBe(true);
+      expect(nanos(now) >= last).toBe(true);
+      last = nanos(now);
+    }
+  });
+
+  it('goTimeText of an injected clock formats what it returns', () => {
+    const fixed = (): Date => new GoInstant(1_764_590_400_120, 5_000);
+    expect(goTimeText(fixed)()).toBe('2025-12-01T12:00:00.120005Z');
+    expect(goTimeText(() => new Date(1_764_590_400_000))()).toBe('2025-12-01T12:00:00Z');
   });
 });
