@@ -46,9 +46,13 @@ export class RunRegistry {
     this.prune();
     const id = freshId('run', newId, (candidate) => this.runs.has(candidate));
     let entry: FinishedEntry | undefined;
+    // A literal, not a spread of `init`: one fixed shape per run start.
     const run: Run = new Run({
-      ...init,
       id,
+      sessionId: init.sessionId,
+      clientId: init.clientId,
+      now: init.now,
+      eventId: init.eventId,
       held: this.held,
       onChange: (what) => {
         if (what === 'finished') entry = this.finished.add(id, run.finishedAtMs, run.bytes + RUN_OVERHEAD_BYTES, run.streamed);
