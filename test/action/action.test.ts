@@ -16,11 +16,11 @@ import { parse } from 'yaml';
 import { createFaultyServer } from '../../reference-server/faults/index.js';
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode } from '../../reference-server/serve-node.js';
+import { cliArgv } from '../support/cli-entry.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ACTION = readFileSync(join(ROOT, 'action.yml'), 'utf8');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const CLI = join(ROOT, 'src/cli/glue-conformance.ts');
 
 function recipe(): string {
   const block = /<!-- ci-recipe:start -->\s*```yaml\n([\s\S]*?)```\s*<!-- ci-recipe:end -->/.exec(README);
@@ -84,7 +84,7 @@ function runScript(inputs: Record<string, string>, token: string): Promise<Scrip
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GLUE_DAEMON_TOKEN: token,
-    GLUE_CONFORMANCE_COMMAND: JSON.stringify([process.execPath, '--import', 'tsx', CLI]),
+    GLUE_CONFORMANCE_COMMAND: JSON.stringify([process.execPath, ...cliArgv('glue-conformance')]),
     INPUT_REPORT_DIR: join(dir, 'reports'),
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name}`] = value;

@@ -9,6 +9,7 @@ import { createFaultyServer, listFaults } from '../../reference-server/faults/in
 import { loadMockHost } from '../../reference-server/mock-host/index.js';
 import { serveNode } from '../../reference-server/serve-node.js';
 import { packageRoot } from '../../src/protocol/package-root.js';
+import { cliArgv } from '../support/cli-entry.js';
 import { PERMISSION_TIMEOUT_MS, runAllFaults, runSuiteAgainst, type DaemonRun, type FaultOutcome } from './mutation-run.js';
 
 const RUN_ALL_BUDGET_MS = 110_000;
@@ -66,7 +67,7 @@ describe('glue-conformance CLI against a faulty daemon', () => {
     try {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/glue-conformance.ts', '--url', node.url, '--token', token, '--profile', 'scripted', '--reporter', 'json'],
+        [...cliArgv('glue-conformance'), '--url', node.url, '--token', token, '--profile', 'scripted', '--reporter', 'json'],
         { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stdout = '';

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/protocol/package-root.js';
+import { cliArgv } from '../support/cli-entry.js';
 import { startHostileDaemon, type HostileKind } from './hostile-daemons.js';
 
 const TOKEN = 'hostile-test-token-5f0c2a9e41b7d3c68e2f1a0b9c7d6e5f';
@@ -49,7 +50,7 @@ function runCli(url: string, junitPath: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'src', 'cli', 'glue-conformance.ts'), '--url', url, '--profile', 'scripted', '--permission-timeout', '1s', '--timeout', `${CHECK_TIMEOUT_MS}ms`, '--concurrency', String(CONCURRENCY), '--reporter', 'pretty', '--reporter', `junit=${junitPath}`],
+      [...cliArgv('glue-conformance'), '--url', url, '--profile', 'scripted', '--permission-timeout', '1s', '--timeout', `${CHECK_TIMEOUT_MS}ms`, '--concurrency', String(CONCURRENCY), '--reporter', 'pretty', '--reporter', `junit=${junitPath}`],
       { cwd: root, env: { ...process.env, GLUE_DAEMON_TOKEN: TOKEN, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../src/protocol/package-root.js';
 import { within } from '../reference-server/spawn-daemon.js';
+import { cliArgv } from '../support/cli-entry.js';
 
 const shared = resolve(packageRoot(), '..', 'shared', 'go-daemon');
 export const GO_DAEMON = existsSync(join(shared, 'bin', 'glue-refd')) ? join(shared, 'bin', 'glue-refd') : undefined;
@@ -57,7 +58,7 @@ export async function startDaemon(kind: Kind, options: StartOptions): Promise<Li
   const child =
     kind === 'go'
       ? spawn(GO_DAEMON!, args, { stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn(process.execPath, ['--import', 'tsx', 'src/cli/glue-mock-daemon.ts', ...args, '--name', 'glue-refd', '--startup-name', 'glue refd'], {
+      : spawn(process.execPath, [...cliArgv('glue-mock-daemon'), ...args, '--name', 'glue-refd', '--startup-name', 'glue refd'], {
           cwd: packageRoot(),
           env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: dir },
           stdio: ['pipe', 'pipe', 'pipe'],
