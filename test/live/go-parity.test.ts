@@ -191,7 +191,9 @@ const inRange = (lo: number, hi: number) => (c: HttpCapture) => c.number >= lo &
 const fullCaptures = captures.filter((c) => (inRange(3, 121)(c) || inRange(126, 133)(c) || inRange(155, 158)(c)) && !inRange(106, 108)(c) && c.number !== 125);
 const minimalCaptures = captures.filter(inRange(161, 183));
 
-describe.skipIf(!GO_DAEMON)('live parity with the Go daemon', () => {
+// Concurrent: the two cases start their own daemons and spend most of their time waiting (the 7 s
+// keep-alive idle, the 5 s shutdown grace), so together they take the longer one's time.
+describe.skipIf(!GO_DAEMON).concurrent('live parity with the Go daemon', () => {
   it('answers every capture-driven exchange and every fidelity case as Go does', async () => {
     const started = Date.now();
     const [go, mock, goMin, mockMin] = await Promise.all([
