@@ -6,7 +6,7 @@
  * responses, schemas); protocol shapes come from the generated types, never from here.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { packagePath } from './package-root.js';
 
 export const SPEC_RELATIVE_PATH = 'openapi/glue-daemon.v1.yaml';
@@ -83,9 +83,14 @@ export function loadSpec(): OpenApiDocument {
   return cached;
 }
 
-/** Parses an OpenAPI YAML (or JSON) text; `source` names it in error messages. */
+/**
+ * Parses an OpenAPI YAML (or JSON) text; `source` names it in error messages. js-yaml with the
+ * YAML 1.2 core schema (no timestamps, no `<<`), as `yaml`'s parse: the same document, in ~90 ms
+ * instead of ~350 ms, paid by every process that validates (each CLI start, each test worker).
+ * `yaml` stays for the fixtures, whose errors need its source positions.
+ */
 export function parseSpec(text: string, source = 'OpenAPI document'): OpenApiDocument {
-  const doc = parse(text) as unknown;
+  const doc = load(text, { schema: CORE_SCHEMA, filename: source }) as unknown;
   if (!isObject(doc) || typeof doc['openapi'] !== 'string' || !isObject(doc['paths'])) {
     throw new Error(`glue-conformance: ${source} is not an OpenAPI document (no "openapi" version or "paths")`);
   }

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { loadSpec } from '../../src/protocol/spec.js';
 import type { EventEnvelope, EventOfType, EventPayload, EventType, PermissionRequestPayload, RunErrorPayload, TextDeltaPayload } from '../../src/protocol/types.js';
 
 type Json = Record<string, unknown>;
@@ -79,6 +80,13 @@ const validate = (name: string, value: unknown): boolean => {
 const message = { role: 'assistant', content: [{ type: 'text', text: 'Hello' }], model: 'fake-model', stop_reason: 'stop', created_at: '2026-11-24T16:50:26.324566436Z' };
 const envelope = (type: string, payload: unknown): Json => ({
   version: 1, id: 'evt_1', seq: 1, run_id: 'run_1', session_id: 'default', time: '2026-11-24T16:50:26.324527681Z', type, payload,
+});
+
+describe('the document', () => {
+  it('loadSpec (js-yaml, core schema) reads exactly what yaml parses', () => {
+    // Two parsers, one document: a construct they read differently would change what every check validates.
+    expect(loadSpec()).toStrictEqual(spec);
+  });
 });
 
 describe('operations', () => {
