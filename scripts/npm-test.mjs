@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the static checks (`typecheck`, `lint:spec`, `check:generated`, one after another)
- * and `vitest run` at the same time, instead of one after the other. tsc alone takes ~12 s on one
+ * `npm test`: the static checks (`typecheck`, `lint:spec`, `check:generated`, one after another,
+ * at a lower CPU priority) and `vitest run` at the same time, instead of one after the other. tsc alone takes ~12 s on one
  * core while vitest's global setup compiles on the other and its workers then wait on sockets and
  * child processes. vitest's output goes straight to the console; the static checks' output is
  * held and printed after it (a check that fails prints at once and stops vitest: `&&` as before).
  * Exit code: the first failure's, else 0. Extra arguments go to vitest (`npm test -- test/spec`).
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +37,13 @@ async function staticChecks() {
   let output = '';
   for (const script of STATIC) {
     const child = start(npm, ['run', '-s', script], ['ignore', 'pipe', 'pipe']);
+    // Niced (its processes inherit it): the checks only need the CPU the tests leave, while
+    // tests with permission timeouts and in-process daemons are the ones a busy core delays.
+    try {
+      setPriority(child.pid, 10);
+    } catch {
+      // not permitted here: the checks just compete as equals
+    }
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
     child.stderr.on('data', (chunk) => (text += chunk));
