@@ -16,20 +16,32 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const STATIC = ['typecheck', 'lint:spec', 'check:generated'];
 
+const posix = process.platform !== 'win32';
 const children = new Set();
-function start(command, args, stdio) {
-  const child = spawn(command, args, { cwd: root, stdio, shell: process.platform === 'win32' });
+/** `group`: the child leads a process group of its own, so stop() reaches everything it started. */
+function start(command, args, stdio, group = false) {
+  const child = spawn(command, args, { cwd: root, stdio, shell: !posix, detached: group && posix });
+  child.group = group && posix;
   children.add(child);
   child.once('close', () => children.delete(child));
   return child;
 }
+/** vitest exits on a signal without stopping its workers (they linger until they notice): hence the group. */
+function stop(child, signal) {
+  try {
+    if (child.group) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // already gone
+  }
+}
 const exitOf = (child) => new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {
-  for (const child of children) child.kill(signal);
+  for (const child of children) stop(child, signal);
   process.exit(1);
 });
 
-const vitest = start(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)], 'inherit');
+const vitest = start(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)], 'inherit', true);
 const vitestDone = exitOf(vitest);
 
 /** Runs the static checks in order; resolves their held output and the first failing exit code. */
@@ -56,7 +68,7 @@ async function staticChecks() {
 
 const checks = await staticChecks();
 if (checks.code !== 0) {
-  vitest.kill('SIGTERM');
+  stop(vitest, 'SIGTERM');
   await vitestDone;
   process.stdout.write(`\n${checks.output}\nnpm test: ${checks.failed} failed (exit ${checks.code}); vitest stopped\n`);
   process.exit(checks.code);
