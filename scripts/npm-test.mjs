@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const STATIC = ['typecheck', 'lint:spec', 'check:generated'];
+/** Output of one static check held at most (a type error report is a few KB). */
+const MAX_HELD_CHARS = 1 << 20;
 
 const posix = process.platform !== 'win32';
 const children = new Set();
@@ -57,9 +59,20 @@ async function staticChecks() {
       // not permitted here: the checks just compete as equals
     }
     let text = '';
-    child.stdout.on('data', (chunk) => (text += chunk));
-    child.stderr.on('data', (chunk) => (text += chunk));
+    let dropped = 0;
+    // Held until vitest is done, so capped: a check gone wrong must not grow this process without bound.
+    const hold = (chunk) => {
+      const room = MAX_HELD_CHARS - text.length;
+      if (room >= chunk.length) text += chunk;
+      else {
+        text += String(chunk).slice(0, Math.max(0, room));
+        dropped += chunk.length - Math.max(0, room);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', hold);
+    child.stderr.setEncoding('utf8').on('data', hold);
     const code = await exitOf(child);
+    if (dropped > 0) text += `\n… ${dropped} more characters of output not kept (run \`npm run ${script}\` alone to see them)\n`;
     output += `> npm run ${script}: ${code === 0 ? 'ok' : `exit ${code}`}\n${text}`;
     if (code !== 0) return { output, code, failed: script };
   }
