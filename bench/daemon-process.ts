@@ -172,6 +172,7 @@ export function daemonHelp(root: string, source?: CliSource): Promise<string> {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', () => resolve(''));
-    child.once('exit', () => resolve(out));
+    // 'close', not 'exit': the help text can still be in the pipe when the process has exited.
+    child.once('close', () => resolve(out));
   });
 }

@@ -32,9 +32,13 @@ function runCli(root: string, source: CliSource, url: string, token: string, per
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), SUITE_TIMEOUT_MS);
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    // The wall time ends when the CLI exits; its output is read to the end ('close') before the tally is taken.
+    let wallMs = 0;
+    child.once('exit', () => {
+      wallMs = performance.now() - startedAt;
+    });
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      const wallMs = performance.now() - startedAt;
       // Never echo CLI output wholesale: keep only the final tally line (it holds no token).
       const tally = [...out.matchAll(/^\d+ passed, \d+ failed, \d+ skipped$/gm)].at(-1)?.[0];
       const own = /(\d+ checks in [\d.]+ s)/.exec(out)?.[1];

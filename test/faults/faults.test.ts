@@ -79,7 +79,8 @@ describe('glue-conformance CLI against a faulty daemon', () => {
           child.kill('SIGKILL');
           reject(new Error('glue-conformance did not exit within 60 s'));
         }, 60_000);
-        child.once('exit', (exitCode) => {
+        // 'close', not 'exit': the JSON report can still be in the pipe when the process has exited.
+        child.once('close', (exitCode) => {
           clearTimeout(timer);
           resolve(exitCode);
         });

@@ -62,7 +62,8 @@ function runCli(url: string, junitPath: string): Promise<CliRun> {
       child.kill('SIGKILL');
     }, RUN_BOUND_MS);
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the last output can still be in the pipes when the process has exited.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output, hung });
     });

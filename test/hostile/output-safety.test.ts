@@ -125,7 +125,8 @@ function measure(argv: string[]): Promise<Measured> {
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.once('error', reject);
-    child.once('exit', () => {
+    // 'close', not 'exit': the last line can still be in the pipe when the process has exited.
+    child.once('close', () => {
       try {
         resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Measured);
       } catch {
