@@ -16,20 +16,12 @@ const POOL_BYTES = 16 * 256;
 let pool: Uint8Array = new Uint8Array(0);
 let poolOffset = POOL_BYTES;
 
-/** Node's Buffer where there is one: its native hex encoder makes one flat string, not 16 joined pieces. */
-type HexBuffer = Uint8Array & { toString(encoding: 'hex', start: number, end: number): string };
-const nodeBuffer = (globalThis as { Buffer?: { from(bytes: ArrayBuffer, offset: number, length: number): HexBuffer } }).Buffer;
-const hexOf: (bytes: Uint8Array, start: number, end: number) => string = nodeBuffer
-  ? (bytes, start, end) => (bytes as HexBuffer).toString('hex', start, end)
-  : toHex;
-
 function randomId(prefix: string): string {
   if (poolOffset + 16 > pool.length) {
-    const bytes = randomBytes(POOL_BYTES);
-    pool = nodeBuffer ? nodeBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength) : bytes;
+    pool = randomBytes(POOL_BYTES);
     poolOffset = 0;
   }
-  const hex = hexOf(pool, poolOffset, poolOffset + 16);
+  const hex = toHex(pool, poolOffset, poolOffset + 16);
   poolOffset += 16;
   return `${prefix}_${hex}`;
 }
