@@ -27,19 +27,17 @@ export function createGoClock(): GoClock {
   const startWallMs = Date.now();
   const startMono = performance.now();
   // An integer below 2^53 for 104 days of uptime, so the split into ms and ns is exact (no BigInt per call).
-  const elapsedNs = (): number => Math.round((performance.now() - startMono) * 1e6);
-  const clock: GoClock = () => {
-    const ns = elapsedNs();
+  const read = <T>(make: (ms: number, subMillisecondNanos: number) => T): T => {
+    const ns = Math.round((performance.now() - startMono) * 1e6);
     const ms = Math.floor(ns / 1_000_000);
-    return new GoInstant(startWallMs + ms, ns - ms * 1_000_000);
+    return make(startWallMs + ms, ns - ms * 1_000_000);
   };
-  clock.text = () => {
-    const ns = elapsedNs();
-    const ms = Math.floor(ns / 1_000_000);
-    return formatGoParts(startWallMs + ms, ns - ms * 1_000_000);
-  };
+  const clock: GoClock = () => read(newInstant);
+  clock.text = () => read(formatGoParts);
   return clock;
 }
+
+const newInstant = (ms: number, subMillisecondNanos: number): GoInstant => new GoInstant(ms, subMillisecondNanos);
 
 /** The current time of `clock` as Go's JSON text: its `text()` when it has one, else `formatGoTime(clock())`. */
 export function goTimeText(clock: () => Date): () => string {
