@@ -15,3 +15,10 @@ export const GLUE_CONNECT_FAILURES: Readonly<Record<string, string>> = {
   'CLI-CANCEL-002': 'no read deadline on the event stream: `scanner.Scan()` waits forever on a silent daemon',
   'CLI-CANCEL-003': 'it never gives up on a silent stream (CLI-CANCEL-002), so it never cancels the run',
 };
+
+/**
+ * Listed failures that come from a race in the client, not a fixed behaviour: in some runs the
+ * goroutine's DELETE reaches the daemon before `os.Exit`, so the case passes (seen 1 run in 4 on
+ * an idle box). Every other listed failure fails every run.
+ */
+export const GLUE_CONNECT_RACES: ReadonlySet<string> = new Set(['CLI-CANCEL-001']);
