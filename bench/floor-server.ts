@@ -41,8 +41,18 @@ function answer(r: RecordedResponse): Answer {
   return 'fixed' in r.body ? { ...base, fixed: Buffer.from(r.body.fixed, 'base64') } : { ...base, chunks: r.body.chunks.map((c) => Buffer.from(c, 'base64')) };
 }
 
-/** As reference-server/node-listener.ts: Node 24 merges corked writes into one chunk, 20/22 do not. */
-const CORKED_WRITES_MERGE = Number(process.versions.node.split('.')[0]) >= 24;
+/**
+ * As reference-server/node-wire.ts `writeChunk`: the socket corked until the next tick, so every
+ * Node frames each write as its own chunk and sends them in one socket write (Node 24 would
+ * otherwise cork the response and merge them into one chunk).
+ */
+function corkSocket(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket && !socket.writableCorked) {
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  }
+}
 
 function reply(res: ServerResponse, a: Answer): void {
   // The recorded Date and no Connection/Keep-Alive of node's own: the recorded header block, byte for byte.
@@ -54,10 +64,8 @@ function reply(res: ServerResponse, a: Answer): void {
     return;
   }
   // A recorded Transfer-Encoding: chunked header makes node frame each write as one chunk.
-  for (const chunk of a.chunks ?? []) {
-    if (CORKED_WRITES_MERGE) while (res.writableCorked > 0) res.uncork();
-    res.write(chunk);
-  }
+  corkSocket(res);
+  for (const chunk of a.chunks ?? []) res.write(chunk);
   res.end();
 }
 

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CappedBytes } from '../src/protocol/read-capped.js';
 import type { DaemonRequest, DaemonResponse, EventFeed, HeaderPairs } from './exchange.js';
-import { GO_CHUNKING_THRESHOLD, errorBody, type Exchange, writeHead, writeSimple, CORKED_WRITES_MERGE, writable } from './node-wire.js';
+import { GO_CHUNKING_THRESHOLD, errorBody, type Exchange, writeHead, writeSimple, writable, writeChunk } from './node-wire.js';
 
 export type Dispatch = (request: DaemonRequest) => Promise<DaemonResponse>;
 
@@ -94,8 +94,7 @@ async function pumpFeed(feed: EventFeed, res: ServerResponse, exchange: Exchange
     }
     sent = true;
     if (frame.byteLength === 0) continue;
-    if (CORKED_WRITES_MERGE) while (res.writableCorked > 0) res.uncork();
-    if (!res.write(frame) && !(await writable(res, stallMs))) {
+    if (!writeChunk(res, frame) && !(await writable(res, stallMs))) {
       // A stalled reader: close its connection, which ends the feed and frees the stream slot.
       res.destroy();
       feed.disconnect();

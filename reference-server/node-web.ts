@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withRawTarget } from './raw-target.js';
-import { GO_CHUNKING_THRESHOLD, errorBody, type Exchange, canonical, writeHead, writeSimple, CORKED_WRITES_MERGE, writable } from './node-wire.js';
+import { GO_CHUNKING_THRESHOLD, errorBody, type Exchange, canonical, writeHead, writeSimple, writable, writeChunk } from './node-wire.js';
 import type { FetchHandler } from './node-listener.js';
 
 /** A HEAD answer is computed from the GET-like body; never read more than this of it. */
@@ -150,7 +150,7 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
       return;
     }
     writeHead(res, response.status, pairs);
-    if (!res.write(bytes) && !(await writable(res, stallMs))) {
+    if (!writeChunk(res, bytes) && !(await writable(res, stallMs))) {
       res.destroy();
       return;
     }
@@ -197,8 +197,7 @@ async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: Server
     const next = await reader.read();
     if (next.done || res.destroyed) break;
     if (next.value.byteLength === 0) continue;
-    if (CORKED_WRITES_MERGE) while (res.writableCorked > 0) res.uncork();
-    if (!res.write(next.value) && !(await writable(res, stallMs))) {
+    if (!writeChunk(res, next.value) && !(await writable(res, stallMs))) {
       // A stalled reader: close its connection, which cancels the body and frees the stream slot.
       res.destroy();
       return;
