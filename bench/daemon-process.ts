@@ -25,6 +25,8 @@ export interface DaemonOptions {
   args?: string[];
   /** Extra node flags for the daemon process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** The node binary that runs the daemon (default: this process's). */
+  node?: string;
   /** Compiled CLI or sources (default: sources through tsx). */
   source?: CliSource;
   startTimeoutMs?: number;
@@ -38,7 +40,7 @@ export function cliArgv(root: string, cli: 'glue-mock-daemon' | 'glue-conformanc
 export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess> {
   const token = randomBytes(32).toString('hex');
   const child = spawn(
-    process.execPath,
+    options.node ?? process.execPath,
     [...(options.nodeArgs ?? []), ...cliArgv(options.root, 'glue-mock-daemon', options.source), '--listen', '127.0.0.1:0', '--metadata', '', '--permission-timeout', options.permissionTimeout, ...(options.args ?? [])],
     { cwd: options.root, env: { ...process.env, GLUE_DAEMON_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -22,6 +22,8 @@ export interface FloorFiles {
   recordedFrom: string;
   /** The run text recorded (and sent by the check run), e.g. `hello`. */
   text: string;
+  /** The node binary that runs the floor (the mock daemon's, `--node`). */
+  node: string;
 }
 
 /**
@@ -29,10 +31,10 @@ export interface FloorFiles {
  * `tmpDir`, and checks on a throwaway floor process that it answers exactly the recorded bytes
  * (the measured floors then start clean: their RSS at start is before any exchange).
  */
-export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir: string, text = 'hello'): Promise<FloorFiles> {
+export async function prepareFloor(source: RawTarget, sourceName: string, tmpDir: string, text = 'hello', node = process.execPath): Promise<FloorFiles> {
   const recorded = await record(source, text);
   const recording = floorRecording(recorded, sourceName);
-  const files: FloorFiles = { recording: join(tmpDir, `floor-${text.replace(/[^a-z0-9]+/gi, '-')}.json`), server: join(tmpDir, 'floor-server.mjs'), recordedFrom: sourceName, text };
+  const files: FloorFiles = { recording: join(tmpDir, `floor-${text.replace(/[^a-z0-9]+/gi, '-')}.json`), server: join(tmpDir, 'floor-server.mjs'), recordedFrom: sourceName, text, node };
   await writeFile(files.recording, JSON.stringify(recording));
   // Plain node, no tsx loader: the floor's RSS is node:http's, not a TypeScript hook thread's.
   const serverSource = await readFile(fileURLToPath(new URL('./floor-server.ts', import.meta.url)), 'utf8');
@@ -58,7 +60,7 @@ async function record(source: RawTarget, text: string): Promise<Buffer> {
 
 /** A fresh floor process, in the shape of a daemon (url, pid, RSS) so the scenarios can read it. */
 export async function startFloor(files: FloorFiles): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [files.server, files.recording], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(files.node, [files.server, files.recording], { stdio: ['ignore', 'pipe', 'inherit'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('floor: could not spawn the node:http floor');
   try {

@@ -22,9 +22,9 @@ export interface HotSpot {
   where: string;
 }
 
-export async function profileDaemon(root: string, source: CliSource, args: string[], outDir: string, workload: 'flood' | 'concurrent'): Promise<{ file: string; busyMs: number; self: HotSpot[]; inclusive: HotSpot[] }> {
+export async function profileDaemon(root: string, source: CliSource, args: string[], outDir: string, workload: 'flood' | 'concurrent', node?: string): Promise<{ file: string; busyMs: number; self: HotSpot[]; inclusive: HotSpot[] }> {
   const before = new Set(readdirSync(outDir));
-  const daemon = await startDaemon({ root, source, permissionTimeout: '10s', args, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] });
+  const daemon = await startDaemon({ root, source, node, permissionTimeout: '10s', args, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] });
   try {
     for (let i = 0; i < 4; i++) {
       if (workload === 'flood') await floodSample(daemon, 10000, 'raw');

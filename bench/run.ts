@@ -7,8 +7,9 @@
  * (bench/floor.ts, not a daemon) as a third sample of each pair: floor / Go is printed next to mock / Go.
  *
  *   npm run bench -- [--pairs N] [--only flood,hello,parse,memory,suite] [--quick] [--out FILE]
- *                    [--from build|tsx] [--daemon-root DIR] [--no-go] [--no-floor] [--profile]
+ *                    [--from build|tsx] [--daemon-root DIR] [--node MAJOR|PATH] [--no-go] [--no-floor] [--profile]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import { daemonHelp, startDaemon, type DaemonProcess } from './daemon-process.js
 import { prepareFloor, startFloor, type FloorFiles } from './floor.js';
 import { goDaemonDir, startGoDaemon } from './go-daemon.js';
 import { profileDaemon } from './profile.js';
+import { nodeBinary } from '../scripts/node-binary.mjs';
 import { FLOOR_NOTE, renderMarkdownRatios, renderReport, summarise, type MetricSpec, type ScenarioResult } from './report.js';
 import { helloBurst } from './scenarios/concurrent.js';
 import { finishedRunsSample } from './scenarios/finished-runs.js';
@@ -28,7 +30,33 @@ import { openStreamsSample } from './scenarios/open-streams.js';
 import { suiteSample } from './scenarios/suite.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({
+
+const USAGE = `usage: npm run bench -- [flags]
+
+  --pairs N              samples per side per scenario (default 5; 2 with --quick)
+  --only GROUPS          comma-separated: flood,hello,parse,memory,suite (default: all)
+  --quick                small sizes, a smoke test of the bench itself
+  --out FILE             results file (default bench/results/<time>.json, with the ratio table as .md)
+  --from build|tsx       the compiled CLIs (default, as npx runs them) or the sources through tsx
+  --daemon-root DIR      another checkout's daemon (A/B of a daemon change); client and figures stay ours
+  --node MAJOR|PATH      run the mock daemon and the node:http floor on another Node: a major version
+                         (24: installed once into .tmp/node-24, as npm run test:node24) or a node binary
+  --no-go                measure the mock alone, even when ../shared/go-daemon exists
+  --no-floor             skip the node:http floor (the third sample of some pairs)
+  --profile              profile the mock daemon instead of measuring it (.cpuprofile files in bench/results/)
+  -h, --help             this text
+`;
+
+function parseCommandLine(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const parse = () => parseArgs({
   options: {
     pairs: { type: 'string' },
     only: { type: 'string', default: 'flood,hello,parse,memory,suite' },
@@ -43,13 +71,24 @@ const { values } = parseArgs({
     'no-floor': { type: 'boolean', default: false },
     // Profile the mock daemon instead of measuring it (hot spots, .cpuprofile files in bench/results/).
     profile: { type: 'boolean', default: false },
+    // The Node that runs the mock daemon and the floor (the client and this harness stay on this one).
+    node: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+const { values } = parseCommandLine();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const quick = values.quick;
 const daemonRoot = resolve(values['daemon-root'] ?? root);
 const pairs = Number(values.pairs ?? (quick ? 2 : 5));
 const only = new Set(values.only.split(','));
 const goDir = values['no-go'] ? undefined : goDaemonDir(root);
+/** The node that runs the mock and the floor, and its version (`--node`; default this one). */
+let daemonNode = process.execPath;
+let daemonNodeVersion = process.version;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
 
@@ -194,7 +233,7 @@ function start(side: Side, permissionTimeout: string, floorText?: string): Promi
     if (!goDir) throw new Error('no Go daemon');
     return startGoDaemon(goDir, tmpRoot, permissionTimeout);
   }
-  return startDaemon({ root: daemonRoot, permissionTimeout, source, args: limitFlags });
+  return startDaemon({ root: daemonRoot, permissionTimeout, source, args: limitFlags, node: daemonNode });
 }
 
 async function runScenario(s: Scenario, daemonSides: Side[]): Promise<ScenarioResult> {
@@ -231,7 +270,18 @@ async function runScenario(s: Scenario, daemonSides: Side[]): Promise<ScenarioRe
   return result;
 }
 
+/** `--node`: a major version (installed once into .tmp/node-<major>) or the path of a node binary. */
+function resolveDaemonNode(option: string | undefined): void {
+  if (option === undefined) return;
+  daemonNode = /^\d+$/.test(option) ? nodeBinary(root, option, (line) => log(`bench: ${line}`)) : resolve(option);
+  const probe = spawnSync(daemonNode, ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`--node ${option}: ${daemonNode} does not run (${probe.error?.message ?? `exit ${probe.status}`})`);
+  daemonNodeVersion = probe.stdout.trim();
+  log(`the mock daemon and the node:http floor run on Node ${daemonNodeVersion} (${daemonNode}); the client on ${process.version}`);
+}
+
 async function main(): Promise<void> {
+  resolveDaemonNode(values.node);
   if (values.from === 'build') {
     log(`compiling ${daemonRoot} into .tmp/bench-build…`);
     source = buildCli(daemonRoot);
@@ -255,7 +305,7 @@ async function main(): Promise<void> {
 async function profile(outDir: string): Promise<void> {
   for (const workload of ['flood', 'concurrent'] as const) {
     log(`profiling the mock daemon: ${workload === 'flood' ? 'flood 10000 × 4' : '500 concurrent hello × 4'}…`);
-    const p = await profileDaemon(daemonRoot, source, limitFlags, outDir, workload);
+    const p = await profileDaemon(daemonRoot, source, limitFlags, outDir, workload, daemonNode);
     process.stdout.write(`\n${workload}: ${p.busyMs} ms of daemon CPU (${p.file})\n`);
     process.stdout.write(`self time:\n${p.self.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
     process.stdout.write(`inclusive, this package:\n${p.inclusive.map((h) => `  ${String(h.ms).padStart(6)} ms ${String(h.share).padStart(5)} %  ${h.where}`).join('\n')}\n`);
@@ -273,7 +323,7 @@ async function measure(outDir: string): Promise<void> {
     log(`node:http floor: recording one ${[...floorTexts].join(' and one ')} exchange of the ${side === 'go' ? 'Go daemon' : 'mock'}, replayed by a bare node:http server (not a daemon)…`);
     const d = await start(side, '10s');
     try {
-      for (const text of floorTexts) floorFiles.set(text, await prepareFloor(d, side, tmpRoot, text));
+      for (const text of floorTexts) floorFiles.set(text, await prepareFloor(d, side, tmpRoot, text, daemonNode));
     } finally {
       await d.close();
     }
@@ -306,14 +356,14 @@ async function measure(outDir: string): Promise<void> {
     );
   }
   const loadAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  process.stdout.write(`machine: ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end (other load moves absolute figures; the ratios are within pairs)\n`);
+  process.stdout.write(`machine: ${os.cpus().length} CPUs, Node ${process.version}${daemonNodeVersion === process.version ? '' : ` (mock daemon and floor: ${daemonNodeVersion})`}, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end (other load moves absolute figures; the ratios are within pairs)\n`);
   const file = values.out ?? join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(file), { recursive: true });
-  const machine = { loadAtStart, loadAtEnd, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
-  const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
+  const machine = { loadAtStart, loadAtEnd, node: process.version, daemonNode: daemonNodeVersion, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
+  const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags, node: daemonNodeVersion }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
   const floor = floorFiles.size > 0 ? { recordings: [...floorFiles.values()].map((f) => ({ text: f.text, recordedFrom: f.recordedFrom })), note: FLOOR_NOTE } : null;
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, floor, summary: rows, results }, null, 2)}\n`);
-  if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}\n`);
+  if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}${daemonNodeVersion === process.version ? '' : `, the mock daemon and the floor on Node ${daemonNodeVersion} (--node)`}\n`);
   log(`results written to ${file}${goDir ? ' (and the ratio table as .md)' : ''}`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }
