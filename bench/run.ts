@@ -123,11 +123,17 @@ const wall: MetricSpec = { key: 'wallMs', label: 'wall', unit: 'ms', goal: true 
 const longLived = { daemons: 'scenario', permissionTimeout: '10s', pairs } as const;
 /**
  * The bursts measure a daemon that has been serving for a while: a fresh mock's CPU per hello run
- * falls from ~1.4 ms (first burst) to ~0.4 ms only by the 5th burst of 500 (V8 still optimising,
- * its compile threads count as process CPU); Go has no warm-up. The cold first burst stays in the
- * results file and in the printed report.
+ * falls from ~1.4 ms (first burst) to ~0.35 ms only by the 6th–7th burst of 500 (V8 still
+ * optimising, its compile threads count as process CPU); Go has no warm-up. The cold first burst
+ * stays in the results file and in the printed report.
  */
-const BURST_WARMUPS = quick ? 1 : 4;
+const BURST_WARMUPS = quick ? 1 : 6;
+/**
+ * A burst is short (0.1–0.6 s) and noisy: one process's CPU per run moves 0.28–0.62 ms between
+ * consecutive bursts of 500, so five pairs left a run's median ratio at the mercy of one or two
+ * samples (min–max 0.8–2.4×). Eleven pairs cost about 10 s more and halve that.
+ */
+const burstPairs = values.pairs ? pairs : quick ? 2 : 11;
 /** A fresh daemon per sample (memory, suite): each sample starts processes, so fewer pairs. */
 const freshDaemons = (permissionTimeout: string) => ({ daemons: 'sample', permissionTimeout, pairs: quick ? 1 : 3 }) as const;
 const scenarios: Scenario[] = [
@@ -162,6 +168,7 @@ const scenarios: Scenario[] = [
       { key: 'listenOverflows', label: 'listen-queue overflows', unit: '', noRatio: true },
     ],
     ...longLived,
+    pairs: burstPairs,
     warmups: BURST_WARMUPS,
     floor: 'hello',
     sample: async (d) => ({ ...(await helloBurst(d, c, 'raw')) }),
