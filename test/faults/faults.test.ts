@@ -16,8 +16,9 @@ const RUN_ALL_BUDGET_MS = 110_000;
 const CONCURRENCY = 6;
 const [listed, unlisted] = [listFaults().filter((f) => f.mustFail.length > 0), listFaults().filter((f) => f.mustFail.length === 0)];
 const outcomes = new Map<string, FaultOutcome>();
-let clean: DaemonRun | undefined;
-let cleanMinimal: DaemonRun | undefined;
+type ControlRun = DaemonRun & { firstAttempt?: string[] };
+let clean: ControlRun | undefined;
+let cleanMinimal: ControlRun | undefined;
 let wallMs = 0;
 
 beforeAll(async () => {
@@ -27,6 +28,7 @@ beforeAll(async () => {
   // Each fault runs only the checks listed for it: the assertions below read `missed` and `killed`,
   // which do not depend on the other checks; `npm run mutants` runs the whole suite per fault.
   for (const outcome of await runAllFaults({ concurrency: CONCURRENCY, listedOnly: true })) outcomes.set(outcome.fault.name, outcome);
+  [clean, cleanMinimal] = await Promise.all([retryTimingFailures(clean, {}), retryTimingFailures(cleanMinimal, { minimal: true })]);
   wallMs = Date.now() - started;
 }, RUN_ALL_BUDGET_MS);
 
@@ -35,17 +37,38 @@ afterAll(() => {
   console.info(`kill rate ${killed}/${outcomes.size} faults, clean daemon + faults in ${(wallMs / 1000).toFixed(1)} s (concurrency ${CONCURRENCY})`);
 });
 
+/**
+ * A clean control whose only failures are `timing` checks runs those checks once more, alone. The
+ * daemons share the test worker's event loop with the suite, and on a loaded 2-core box a
+ * permission timer once fired more than PERM-010's 1.25 s late (a clean-clone npm test while the
+ * machine ran everything ~1.5x slower). A daemon that is really late or early fails twice; any
+ * other failure is never retried. The first attempt's failures stay in the run for the message.
+ */
+async function retryTimingFailures(run: ControlRun | undefined, options: { minimal?: boolean }): Promise<ControlRun | undefined> {
+  const failed = run?.report?.results.filter((result) => result.status === 'fail') ?? [];
+  if (!run || failed.length === 0 || !failed.every((result) => result.tags?.includes('timing'))) return run;
+  const again = await runSuiteAgainst([], { ...options, only: failed.map((result) => result.id) });
+  console.info(`clean control${options.minimal ? ' (minimal host)' : ''}: timing checks failed once and ran again alone: ${failures(run).join('; ')} -> ${again.failed.length === 0 ? 'passed' : 'failed again'}`);
+  return { ...again, firstAttempt: failures(run) };
+}
+
+/** The failed checks of a control run with their messages, so a failure says why. */
+function failures(run: ControlRun | undefined): string[] {
+  const now = (run?.report?.results ?? []).filter((result) => result.status === 'fail').map((result) => `${result.id}: ${result.message ?? ''}`);
+  return now.length > 0 && run?.firstAttempt ? [...now, `(first attempt: ${run.firstAttempt.join('; ')})`] : now;
+}
+
 describe('fault-injected reference daemons', () => {
   it('the clean daemon passes every check of the scripted profile', () => {
     expect(clean?.suiteError).toBeUndefined();
-    expect(clean?.failed).toEqual([]);
+    expect(failures(clean)).toEqual([]);
     expect(clean?.report?.summary.passed).toBeGreaterThan(0);
   });
 
   it('the clean daemon on a minimal host passes every check it does not skip', () => {
     // The control for the faults that only show on a host without optional capabilities.
     expect(cleanMinimal?.suiteError).toBeUndefined();
-    expect(cleanMinimal?.failed).toEqual([]);
+    expect(failures(cleanMinimal)).toEqual([]);
   });
 
   it.each(listed.map((fault) => [fault.name] as const))('%s makes its listed checks fail', (name) => {
