@@ -363,14 +363,15 @@ async function measure(outDir: string): Promise<void> {
     );
   }
   const loadAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  process.stdout.write(`machine: ${os.cpus().length} CPUs, Node ${process.version}${daemonNodeVersion === process.version ? '' : ` (mock daemon and floor: ${daemonNodeVersion})`}, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end (other load moves absolute figures; the ratios are within pairs)\n`);
+  const otherNode = daemonNodeVersion === process.version ? '' : `, the mock daemon and the floor on Node ${daemonNodeVersion} (--node)`;
+  process.stdout.write(`machine: ${os.cpus().length} CPUs, Node ${process.version}${otherNode}, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end (other load moves absolute figures; the ratios are within pairs)\n`);
   const file = values.out ?? join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(file), { recursive: true });
   const machine = { loadAtStart, loadAtEnd, node: process.version, daemonNode: daemonNodeVersion, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30) };
   const daemons = { mock: { root: daemonRoot, from: source.kind, flags: limitFlags, node: daemonNodeVersion }, go: goDir ? { dir: goDir, script: 'run-full.sh' } : null };
   const floor = floorFiles.size > 0 ? { recordings: [...floorFiles.values()].map((f) => ({ text: f.text, recordedFrom: f.recordedFrom })), note: FLOOR_NOTE } : null;
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, daemons, ceiling, floor, summary: rows, results }, null, 2)}\n`);
-  if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}${daemonNodeVersion === process.version ? '' : `, the mock daemon and the floor on Node ${daemonNodeVersion} (--node)`}\n`);
+  if (goDir) await writeFile(file.replace(/\.json$/, '') + '.md', `${renderMarkdownRatios(results, rows)}\n\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${os.cpus().length} CPUs; Node ${process.version}${otherNode}\n`);
   log(`results written to ${file}${goDir ? ' (and the ratio table as .md)' : ''}`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }

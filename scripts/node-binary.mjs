@@ -18,7 +18,8 @@ export function nodeBinary(root, major, log = (line) => process.stdout.write(`${
   mkdirSync(prefix, { recursive: true });
   log(`installing ${pkg}@${major} into ${prefix}`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const install = spawnSync(npm, ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `${pkg}@${major}`], { stdio: 'inherit', timeout: 600_000 });
+  // npm's output goes to stderr: the bench prints its report on stdout.
+  const install = spawnSync(npm, ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `${pkg}@${major}`], { stdio: ['ignore', 2, 2], timeout: 600_000 });
   if (install.status !== 0 || !existsSync(node)) throw new Error(`could not install ${pkg}@${major} (exit ${install.status})`);
   return node;
 }
