@@ -96,7 +96,7 @@ describe.skipIf(!FULL)('memory bounds at full size (npm run fuzz)', () => {
     stop();
     figures.slowLongIds = { statuses: [...statuses], peakGrowthMb: growth() };
     expect([...statuses]).toEqual([414]);
-    expect(growth()).toBeLessThan(200);
+    expect(growth()).toBeLessThan(150);
   }, 120_000);
 
   it('4 bodies of 1.25 MB in one-byte chunks get 413 without holding a chunk object per byte', async () => {
@@ -153,7 +153,7 @@ describe.skipIf(!FULL)('memory bounds at full size (npm run fuzz)', () => {
     for (const socket of sockets) socket.destroy();
     stop();
     figures.pipelining = { healthMaxMs: Math.max(...latencies), peakGrowthMb: growth() };
-    expect(growth()).toBeLessThan(200);
+    expect(growth()).toBeLessThan(150);
   }, 120_000);
 
   it('4,000 remembered grants: decisions stay fast, the file holds them all', async () => {
