@@ -53,11 +53,16 @@ export interface Recording {
   requests: RecordedRequest[];
   /** Called on every new request (the interrupt watcher listens). */
   onRequest?: () => void;
+  /** Set when the case deadline fires: later requests are stamped `afterDeadline`. */
+  deadlinePassed?: boolean;
 }
 
 export function recorderMiddleware(recording: Recording, facts: CaseFacts, at: RecordedRequest['at'], startedAt: number): Middleware {
   return async (request, next) => {
+    // Stamped on arrival, before the body is read: a request sent before the deadline counts as sent before it.
+    const afterDeadline = recording.deadlinePassed === true;
     const entry = await record(request, at, startedAt);
+    if (afterDeadline) entry.afterDeadline = true;
     if (recording.requests.length < MAX_REQUESTS) recording.requests.push(entry);
     recording.onRequest?.();
     const response = await next(request);

@@ -67,7 +67,11 @@ export async function prepareCase(clientCase: ClientCase, timeoutMs?: number, on
     if (clientCase.interruptWhen(daemon.recording.requests)) interruptTimer = setTimeout(() => interrupt.abort(), INTERRUPT_DELAY_MS);
   };
   daemon.recording.onRequest = watch;
-  const deadline = setTimeout(() => kill.abort(), budget);
+  const deadline = setTimeout(() => {
+    daemon.recording.deadlinePassed = true;
+    daemon.trapped.deadlinePassed = true;
+    kill.abort();
+  }, budget);
   const stop = (): void => {
     clearTimeout(deadline);
     clearTimeout(interruptTimer);

@@ -31,6 +31,11 @@ export interface RecordedRequest {
   at: 'daemon' | 'trap';
   /** ms since the case started. */
   atMs: number;
+  /**
+   * Arrived after the kit's case deadline fired (SIGTERM to a command, `kill` in the harness):
+   * what a client sends while being terminated is the kit's doing, not a choice of its own.
+   */
+  afterDeadline?: true;
 }
 
 /** How the client ended. In the JS harness `exitCode` is 0 when the client call resolved, 1 when it threw. */

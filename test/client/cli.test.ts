@@ -84,6 +84,15 @@ describe('glue-conformance client', () => {
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
   }, 30_000);
 
+  it('does not count the DELETE a client sends only because the kit terminated it at the deadline', async () => {
+    // The reference client cancels its run on SIGTERM (as glue connect does, racily); with no idle
+    // bound it waits on the stalled stream until the kit's deadline, then cancels while exiting.
+    const result = await run(['--command', `${reference} --fault no-idle-bound`, '--only', 'CLI-CANCEL-003', '--reporter', 'json']);
+    const report = JSON.parse(result.stdout) as { results: Array<{ id: string; status: string; message?: string }> };
+    expect(report.results[0]?.status).toBe('fail');
+    expect(report.results[0]?.message).toContain('only once the kit had terminated it at the deadline');
+  }, 30_000);
+
   it('kills and fails a client that hangs or floods its output', async () => {
     const hang = await run(['--command', 'sleep 30', '--only', 'CLI-AUTH-001', '--timeout', '1s', '--quiet']);
     expect(hang.code).toBe(1);
